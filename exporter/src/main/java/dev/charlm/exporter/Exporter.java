@@ -1,0 +1,181 @@
+package dev.charlm.exporter;
+
+import ai.djl.Device;
+import ai.onnxruntime.OrtException;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.charlm.contract.InvalidTextException;
+import dev.charlm.contract.ModelContract;
+import dev.charlm.trainer.checkpoint.Checkpoint;
+import dev.charlm.trainer.checkpoint.CheckpointException;
+import dev.charlm.trainer.checkpoint.ModelConfig;
+import dev.charlm.trainer.checkpoint.Tensor;
+import dev.charlm.trainer.data.Corpus;
+import dev.charlm.trainer.data.SourceText;
+import dev.charlm.trainer.model.CharRnnModel;
+import dev.charlm.trainer.train.Evaluation;
+import dev.charlm.trainer.train.Evaluator;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Checkpoint in, verified ONNX file out: export, prove parity with DJL, measure held-out
+ * perplexity on the frozen model, write the file atomically. Nothing is written unless every
+ * check passes.
+ */
+public final class Exporter {
+
+    /**
+     * What an export did.
+     *
+     * @param output the file written
+     * @param bytes its size
+     * @param parity the DJL vs ONNX Runtime comparison
+     * @param heldOut held-out score of the frozen model (ONNX Runtime)
+     * @param djlHeldOut the same text scored by DJL on the checkpoint
+     */
+    public record Result(Path output, long bytes, ParityCheck.Report parity, Evaluation heldOut,
+            Evaluation djlHeldOut) {}
+
+    /** A check that the exported model failed; nothing was written. */
+    public static final class ParityException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ParityException(String message) {
+            super(message);
+        }
+    }
+
+    private final GateOrder gateOrder;
+
+    public Exporter() {
+        this(GateOrder.ONNX);
+    }
+
+    Exporter(GateOrder gateOrder) {
+        this.gateOrder = gateOrder;
+    }
+
+    public Result export(Path checkpoint, Path output)
+            throws CheckpointException, InvalidTextException, ParityException, IOException, OrtException {
+        ModelConfig config = Checkpoint.readConfig(checkpoint);
+        Map<String, Tensor> weights = Checkpoint.readWeights(checkpoint, config);
+        JsonObject metrics = Checkpoint.readMetrics(checkpoint);
+        checkWritable(output);
+        Corpus corpus = heldOutCorpus(checkpoint, metrics, config);
+
+        byte[] probe = OnnxExporter.export(config, weights, Map.of(), gateOrder);
+        ParityCheck.Report parity;
+        Evaluation djlScore = null;
+        try (CharRnnModel djl = Checkpoint.loadModel(checkpoint, config, Device.cpu())) {
+            parity = ParityCheck.run(djl, probe, 17);
+            if (parity.passed()) {
+                djlScore = score(corpus, source -> Evaluator.evaluate(djl, config.vocabulary().encode(source.heldOut())));
+            }
+        }
+        if (!parity.passed()) {
+            throw new ParityException(String.format(Locale.ROOT,
+                    "parity check failed: ONNX Runtime and DJL differ by up to %.3g on logits and %.3g on"
+                            + " states (tolerance %.0e); %s not written",
+                    parity.maxLogitDiff(), parity.maxStateDiff(), ParityCheck.TOLERANCE, output));
+        }
+        Evaluation ortScore = score(corpus, source -> HeldOutScore.score(probe, config.spec(),
+                config.vocabulary().encode(source.heldOut())));
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(ModelContract.KEY_TRAINING_DATA, trainingData(corpus));
+        metadata.put(ModelContract.KEY_HELDOUT_PERPLEXITY, String.format(Locale.ROOT, "%.6f", ortScore.perplexity()));
+        metadata.put(ModelContract.KEY_HELDOUT_CHARACTERS, Long.toString(ortScore.count() + corpus.sources().size()));
+        byte[] model = OnnxExporter.export(config, weights, metadata, gateOrder);
+        writeAtomically(output, model);
+        return new Result(output, model.length, parity, ortScore, djlScore);
+    }
+
+    private interface Scorer {
+        Evaluation score(SourceText source) throws OrtException;
+    }
+
+    /** Every file's held-out tail scored on its own from a zero state, summed. */
+    private static Evaluation score(Corpus corpus, Scorer scorer) throws OrtException {
+        Evaluation total = null;
+        for (SourceText s : corpus.sources()) {
+            Evaluation e = scorer.score(s);
+            total = total == null ? e : total.plus(e);
+        }
+        return total;
+    }
+
+    /** The checkpoint's data files, checked unchanged, split as in training. */
+    private static Corpus heldOutCorpus(Path checkpoint, JsonObject metrics, ModelConfig config)
+            throws CheckpointException, InvalidTextException {
+        List<Path> files = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        double holdout;
+        try {
+            for (JsonElement d : metrics.getAsJsonArray("data")) {
+                files.add(Path.of(d.getAsJsonObject().get("path").getAsString()));
+                hashes.add(d.getAsJsonObject().get("sha256").getAsString());
+            }
+            holdout = metrics.getAsJsonObject("settings").get("holdout").getAsDouble();
+        } catch (RuntimeException e) {
+            throw new CheckpointException(checkpoint.resolve(Checkpoint.METRICS) + ": missing data list or settings");
+        }
+        Corpus corpus = Corpus.load(files, config.preprocessing(), holdout, config.vocabulary());
+        for (int i = 0; i < files.size(); i++) {
+            if (!corpus.sources().get(i).sha256().equals(hashes.get(i))) {
+                throw new InvalidTextException(files.get(i),
+                        "changed since training (SHA-256 differs); cannot measure held-out perplexity");
+            }
+        }
+        return corpus;
+    }
+
+    private static String trainingData(Corpus corpus) {
+        JsonArray data = new JsonArray();
+        for (SourceText s : corpus.sources()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("file", s.path().getFileName().toString());
+            o.addProperty("sha256", s.sha256());
+            data.add(o);
+        }
+        return data.toString();
+    }
+
+    static void checkWritable(Path output) throws CheckpointException {
+        Path abs = output.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new CheckpointException(output + ": is a directory; name the .onnx file to write");
+        }
+        Path parent = abs.getParent();
+        if (!Files.isDirectory(parent)) {
+            throw new CheckpointException(output + ": cannot write there (no directory " + parent + ")");
+        }
+        if (!Files.isWritable(parent)) {
+            throw new CheckpointException(output + ": cannot write there (directory not writable)");
+        }
+    }
+
+    private static void writeAtomically(Path output, byte[] bytes) throws IOException {
+        Path abs = output.toAbsolutePath();
+        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.charlm.exporter;
+
+import ai.djl.Device;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.charlm.contract.Preprocessing;
+import dev.charlm.trainer.checkpoint.Checkpoint;
+import dev.charlm.trainer.checkpoint.ModelConfig;
+import dev.charlm.trainer.checkpoint.Tensor;
+import dev.charlm.trainer.checkpoint.TensorFile;
+import dev.charlm.trainer.data.Corpus;
+import dev.charlm.trainer.model.CellType;
+import dev.charlm.trainer.model.CharRnnModel;
+import dev.charlm.trainer.model.Implementation;
+import dev.charlm.trainer.model.ParameterLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Checkpoints built in code: random weights of a realistic scale, a small text to hold out. */
+final class Fixtures {
+
+    private Fixtures() {}
+
+    static Path text(Path dir) throws Exception {
+        Path f = dir.resolve("slice.txt");
+        if (!Files.exists(f)) {
+            String book = Files.readString(Path.of(System.getProperty("charlm.shared.data"), "timemachine.txt"));
+            Files.writeString(f, book.substring(0, 6_000));
+        }
+        return f;
+    }
+
+    static Path checkpoint(Path dir, String name, CellType cell, int layers, Implementation impl) throws Exception {
+        Path text = text(dir);
+        Corpus corpus = Corpus.load(List.of(text), Preprocessing.D2L, 0.1, null);
+        ModelConfig config = new ModelConfig(cell, impl, layers, 24, 0f, Preprocessing.D2L, corpus.vocabulary());
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        Random random = new Random(name.hashCode());
+        ParameterLayout.shapes(config.spec()).forEach((k, shape) -> {
+            long size = 1;
+            for (long d : shape) {
+                size *= d;
+            }
+            float[] v = new float[(int) size];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (random.nextFloat() * 2 - 1) * 0.6f; // larger than init: saturating gates too
+            }
+            weights.put(k, new Tensor(shape, v));
+        });
+        JsonObject metrics = new JsonObject();
+        JsonObject settings = new JsonObject();
+        settings.addProperty("holdout", 0.1);
+        metrics.add("settings", settings);
+        JsonArray data = new JsonArray();
+        JsonObject d = new JsonObject();
+        d.addProperty("path", text.toString());
+        d.addProperty("sha256", corpus.sources().get(0).sha256());
+        data.add(d);
+        metrics.add("data", data);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(Checkpoint.CONFIG, Checkpoint.json(config.toJson()));
+        files.put(Checkpoint.WEIGHTS, TensorFile.toBytes(weights));
+        files.put(Checkpoint.METRICS, Checkpoint.json(metrics));
+        Path out = dir.resolve(name);
+        Checkpoint.writeDirectory(out, files);
+        return out;
+    }
+
+    /** Confirms the fixture loads in DJL (used by tests that mutate a fixture). */
+    static void loads(Path checkpoint) throws Exception {
+        ModelConfig c = Checkpoint.readConfig(checkpoint);
+        try (CharRnnModel m = Checkpoint.loadModel(checkpoint, c, Device.cpu())) {
+            m.spec();
+        }
+    }
+}

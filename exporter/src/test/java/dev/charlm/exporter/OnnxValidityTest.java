@@ -1,0 +1,57 @@
+package dev.charlm.exporter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.charlm.trainer.model.CellType;
+import dev.charlm.trainer.model.Implementation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Independent validation by the ONNX project's own checker (Debian's python3-onnx, installed by
+ * .ci/run): full check and strict shape inference. Skipped, with the reason, where it is missing.
+ */
+class OnnxValidityTest {
+
+    static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    static final String CHECK = String.join("\n",
+            "import sys, onnx",
+            "m = onnx.load(sys.argv[1])",
+            "onnx.checker.check_model(m, full_check=True)",
+            "inferred = onnx.shape_inference.infer_shapes(m, check_type=True, strict_mode=True)",
+            "outs = {o.name: [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim] for o in inferred.graph.output}",
+            "print(sorted(outs.items()))");
+
+    @TempDir static Path dir;
+
+    @BeforeAll
+    static void requireOnnx() throws Exception {
+        Process p = new ProcessBuilder(PYTHON, "-c", "import onnx").redirectErrorStream(true).start();
+        boolean ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        Assumptions.assumeTrue(ok, "python3-onnx is not installed (apt-get install python3-onnx); skipping the"
+                + " ONNX checker test");
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void passesOnnxCheckerAndStrictShapeInference(CellType cell) throws Exception {
+        Path ckpt = Fixtures.checkpoint(dir, "valid-" + cell, cell, 2, Implementation.BUILTIN);
+        Path onnx = dir.resolve("valid-" + cell + ".onnx");
+        new Exporter().export(ckpt, onnx);
+        Process p = new ProcessBuilder(PYTHON, "-c", CHECK, onnx.toString()).redirectErrorStream(true).start();
+        p.waitFor(120, TimeUnit.SECONDS);
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), output);
+        String expected = cell == CellType.LSTM
+                ? "[('cn', [2, 'batch', 24]), ('hn', [2, 'batch', 24]), ('logits', ['batch', 'seq', 28])]"
+                : "[('hn', [2, 'batch', 24]), ('logits', ['batch', 'seq', 28])]";
+        assertEquals(expected, output.strip());
+    }
+}

@@ -1,0 +1,234 @@
+package dev.charlm.trainer.checkpoint;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import ai.djl.Device;
+import dev.charlm.trainer.model.CharRnnModel;
+import dev.charlm.trainer.model.ParameterLayout;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A checkpoint directory:
+ *
+ * <pre>
+ * config.json      model shape, preprocessing, vocabulary ({@link ModelConfig})
+ * weights.bin      parameters by canonical name ({@link ParameterLayout}, {@link TensorFile})
+ * optimizer.bin    optimizer state (Adam's moments; empty for SGD)
+ * metrics.json     run settings, device, seed, data files with SHA-256, per-epoch metrics
+ * perplexity.png   training and validation perplexity per epoch
+ * perplexity.svg   the same figure as vector graphics
+ * </pre>
+ *
+ * <p>A directory is written whole or not at all: files go to a temporary sibling directory that
+ * is then renamed into place.
+ */
+public final class Checkpoint {
+
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "weights.bin";
+    public static final String OPTIMIZER = "optimizer.bin";
+    public static final String METRICS = "metrics.json";
+
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .serializeSpecialFloatingPointValues().create();
+
+    private Checkpoint() {}
+
+    /** Pretty JSON bytes of a JSON tree. */
+    public static byte[] json(Object tree) {
+        return (GSON.toJson(tree) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Checks up front that {@code dir} can be (re)written, so a run fails before training, not
+     * after: its parent must be creatable and writable, and an existing {@code dir} must be a
+     * checkpoint or empty.
+     */
+    public static void checkWritable(Path dir) throws CheckpointException {
+        Path abs = dir.toAbsolutePath();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+            throw new CheckpointException(dir + ": exists and is not a directory");
+        }
+        if (Files.isDirectory(abs) && !Files.exists(abs.resolve(CONFIG)) && !isEmpty(abs)) {
+            throw new CheckpointException(dir + ": exists, is not empty and is not a checkpoint;"
+                    + " refusing to overwrite it");
+        }
+        try {
+            Files.createDirectories(abs.getParent());
+            Path probe = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".probe-");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot write there (" + reason(e) + ")");
+        }
+    }
+
+    /**
+     * Writes files into {@code dir} atomically, replacing what was there.
+     *
+     * @param files file name to content, written in order
+     */
+    public static void writeDirectory(Path dir, Map<String, byte[]> files) throws CheckpointException {
+        Path abs = dir.toAbsolutePath();
+        Path parent = abs.getParent();
+        Path tmp = null;
+        Path old = null;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                Files.write(tmp.resolve(f.getKey()), f.getValue());
+            }
+            if (Files.exists(abs)) {
+                old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
+                Files.delete(old);
+                move(abs, old);
+            }
+            move(tmp, abs);
+            tmp = null;
+            if (old != null) {
+                deleteTree(old);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot write checkpoint (" + reason(e) + ")", e);
+        } finally {
+            if (tmp != null) {
+                deleteQuietly(tmp);
+            }
+        }
+    }
+
+    /** Reads and validates config.json. */
+    public static ModelConfig readConfig(Path dir) throws CheckpointException {
+        JsonObject o = readJson(dir, CONFIG);
+        try {
+            return ModelConfig.fromJson(o);
+        } catch (IllegalArgumentException | ClassCastException | IllegalStateException e) {
+            throw new CheckpointException(dir.resolve(CONFIG) + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads metrics.json. */
+    public static JsonObject readMetrics(Path dir) throws CheckpointException {
+        return readJson(dir, METRICS);
+    }
+
+    /**
+     * Reads weights.bin and checks it against the config: the same names and shapes, no more, no
+     * fewer.
+     */
+    public static Map<String, Tensor> readWeights(Path dir, ModelConfig config) throws CheckpointException {
+        Map<String, Tensor> weights = readTensors(dir, WEIGHTS);
+        Map<String, long[]> expected = ParameterLayout.shapes(config.spec());
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            Tensor t = weights.get(e.getKey());
+            if (t == null) {
+                throw new CheckpointException(dir.resolve(WEIGHTS) + ": missing parameter " + e.getKey()
+                        + " that config.json implies");
+            }
+            if (!Arrays.equals(t.shape(), e.getValue())) {
+                throw new CheckpointException(dir.resolve(WEIGHTS) + ": parameter " + e.getKey()
+                        + " has shape " + Arrays.toString(t.shape()) + " but config.json implies "
+                        + Arrays.toString(e.getValue()) + " (config and weights disagree)");
+            }
+        }
+        for (String name : weights.keySet()) {
+            if (!expected.containsKey(name)) {
+                throw new CheckpointException(dir.resolve(WEIGHTS) + ": unexpected parameter " + name
+                        + " for a " + config.layers() + "-layer " + config.cell().id()
+                        + " (config and weights disagree)");
+            }
+        }
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        expected.keySet().forEach(k -> ordered.put(k, weights.get(k)));
+        return ordered;
+    }
+
+    /** Builds the checkpoint's model on {@code device} with its weights; the caller closes it. */
+    public static CharRnnModel loadModel(Path dir, ModelConfig config, Device device) throws CheckpointException {
+        Map<String, Tensor> weights = readWeights(dir, config);
+        CharRnnModel model = CharRnnModel.create(config.spec(), config.implementation(), device, 0);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        weights.forEach((k, t) -> values.put(k, t.values()));
+        model.setWeights(values);
+        return model;
+    }
+
+    /** Reads a tensor file of the checkpoint. */
+    public static Map<String, Tensor> readTensors(Path dir, String name) throws CheckpointException {
+        Path file = dir.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(dir + ": not a complete checkpoint (no " + name + ")");
+        }
+        try {
+            return TensorFile.read(file);
+        } catch (IOException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        }
+    }
+
+    private static JsonObject readJson(Path dir, String name) throws CheckpointException {
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException(dir + ": no such checkpoint directory");
+        }
+        Path file = dir.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(dir + ": not a complete checkpoint (no " + name + ")");
+        }
+        try {
+            return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            throw new CheckpointException(file + ": not valid JSON (" + reason(e) + ")");
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException ignored) {
+            // best effort: a leftover hidden temp directory is harmless
+        }
+    }
+
+    static String reason(Exception e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}

@@ -1,0 +1,2 @@
+/** Training text: loading, preprocessing, the held-out split and d2l's minibatch samplers. */
+package dev.charlm.trainer.data;

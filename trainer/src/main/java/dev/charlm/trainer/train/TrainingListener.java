@@ -1,0 +1,11 @@
+package dev.charlm.trainer.train;
+
+/** Receives progress from a {@link TrainingLoop}. */
+public interface TrainingListener {
+
+    /** After each batch; {@code perplexity} is the epoch's running training perplexity. */
+    default void onBatch(int epoch, int batch, int batches, double perplexity, double tokensPerSecond) {}
+
+    /** After each epoch, once the held-out text has been scored. */
+    default void onEpoch(EpochMetrics metrics) {}
+}

@@ -1,0 +1,136 @@
+package dev.charlm.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.charlm.trainer.data.Corpus;
+import dev.charlm.trainer.data.Sampling;
+import dev.charlm.trainer.data.SourceText;
+import dev.charlm.trainer.model.CharRnnModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * d2l's {@code train_ch8} with honest evaluation: one epoch walks the sampler's minibatches
+ * (state carried and detached in sequential mode, fresh per batch in random mode), clips the
+ * global gradient norm, updates, then scores every held-out tail.
+ */
+public final class TrainingLoop {
+
+    private final CharRnnModel model;
+    private final Optimizer optimizer;
+    private final Corpus corpus;
+    private final TrainingSettings settings;
+    private final List<int[]> heldOutTokens = new ArrayList<>();
+
+    public TrainingLoop(CharRnnModel model, Optimizer optimizer, Corpus corpus, TrainingSettings settings) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.corpus = corpus;
+        this.settings = settings;
+        for (SourceText s : corpus.sources()) {
+            heldOutTokens.add(corpus.vocabulary().encode(s.heldOut()));
+        }
+        model.enableGradients();
+    }
+
+    /** The sampler's random source for an epoch: a function of the seed and the epoch only. */
+    static Random epochRandom(long seed, int epoch) {
+        return new Random(seed * 1_000_003L + epoch);
+    }
+
+    /** Trains epoch {@code epoch} (1-based) and scores the held-out text. */
+    public EpochMetrics runEpoch(int epoch, TrainingListener listener) {
+        long wallStart = System.nanoTime();
+        int batchSize = settings.batchSize();
+        int numSteps = settings.numSteps();
+        int[] tokens = corpus.trainingTokens();
+        List<int[]> plan = settings.sampling().plan(tokens.length, batchSize, numSteps,
+                epochRandom(settings.seed(), epoch));
+        Shape shape = new Shape(batchSize, numSteps);
+        long[] inputs = new long[batchSize * numSteps];
+        long[] labels = new long[batchSize * numSteps];
+        long[] phase = new long[5];
+        double lossSum = 0;
+        long tokenCount = 0;
+        Engine engine = Engine.getInstance();
+        try (NDManager carry = NDManager.newBaseManager(model.device())) {
+            NDList state = null;
+            for (int b = 0; b < plan.size(); b++) {
+                long t0 = System.nanoTime();
+                try (NDManager scope = model.newScope()) {
+                    Sampling.fill(tokens, plan.get(b), numSteps, inputs, labels);
+                    NDArray x = scope.create(inputs, shape);
+                    NDArray y = scope.create(labels, shape);
+                    NDList initial = state != null ? state : model.zeroState(scope, batchSize);
+                    long t1 = System.nanoTime();
+                    NDList out;
+                    NDArray loss;
+                    try (GradientCollector gc = engine.newGradientCollector()) {
+                        out = model.forward(x, initial, true);
+                        loss = Losses.tokenNll(out.get(0), y).mean();
+                        gc.backward(loss);
+                    }
+                    long t2 = System.nanoTime();
+                    Map<String, NDArray> grads = new LinkedHashMap<>();
+                    model.parameters().forEach((name, p) -> grads.put(name, p.getGradient()));
+                    GradientClipping.clipGlobalNorm(grads.values(), settings.clip());
+                    long t3 = System.nanoTime();
+                    optimizer.update(model.parameters(), grads, scope);
+                    long t4 = System.nanoTime();
+                    for (NDArray g : grads.values()) {
+                        g.subi(g); // PyTorch accumulates gradients; the next backward starts at zero
+                    }
+                    lossSum += loss.getFloat() * (double) (batchSize * numSteps);
+                    tokenCount += (long) batchSize * numSteps;
+                    if (state != null) {
+                        state.close();
+                        state = null;
+                    }
+                    if (settings.sampling().carriesState()) {
+                        state = new NDList(out.size() - 1);
+                        for (int i = 1; i < out.size(); i++) {
+                            NDArray detached = out.get(i).stopGradient();
+                            detached.attach(carry);
+                            state.add(detached);
+                        }
+                    }
+                    long t5 = System.nanoTime();
+                    phase[0] += t1 - t0;
+                    phase[1] += t2 - t1;
+                    phase[2] += t3 - t2;
+                    phase[3] += t4 - t3;
+                    phase[4] += t5 - t4;
+                }
+                if (listener != null) {
+                    long stepNanos = phase[0] + phase[1] + phase[2] + phase[3] + phase[4];
+                    listener.onBatch(epoch, b + 1, plan.size(), Math.exp(lossSum / tokenCount),
+                            tokenCount / (stepNanos / 1e9));
+                }
+            }
+        }
+        long stepNanos = phase[0] + phase[1] + phase[2] + phase[3] + phase[4];
+        StepTiming timing = new StepTiming(phase[0] / 1e6, phase[1] / 1e6, phase[2] / 1e6,
+                phase[3] / 1e6, phase[4] / 1e6);
+        Evaluation all = null;
+        Map<String, Double> byFile = new LinkedHashMap<>();
+        for (int i = 0; i < heldOutTokens.size(); i++) {
+            Evaluation e = Evaluator.evaluate(model, heldOutTokens.get(i));
+            byFile.put(corpus.sources().get(i).path().getFileName().toString(), e.perplexity());
+            all = all == null ? e : all.plus(e);
+        }
+        EpochMetrics metrics = new EpochMetrics(epoch, Math.exp(lossSum / tokenCount),
+                all.perplexity(), all.bitsPerCharacter(), byFile, tokenCount / (stepNanos / 1e9),
+                (System.nanoTime() - wallStart) / 1e9, timing);
+        if (listener != null) {
+            listener.onEpoch(metrics);
+        }
+        return metrics;
+    }
+}

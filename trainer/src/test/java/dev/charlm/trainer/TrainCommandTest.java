@@ -1,0 +1,112 @@
+package dev.charlm.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input: one clear line on stderr, exit status 2, and no checkpoint left behind. */
+class TrainCommandTest {
+
+    @TempDir Path dir;
+
+    record Outcome(int status, String out, String err) {}
+
+    Outcome run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = TrainCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    void assertRefused(String expectedFragment, String... args) throws Exception {
+        Path out = dir.resolve("ckpt");
+        String[] full = Stream.concat(Stream.of(args), Stream.of("--out", out.toString())).toArray(String[]::new);
+        Outcome o = run(full);
+        assertEquals(2, o.status(), o.err());
+        assertEquals(1, o.err().strip().lines().count(), "one line expected: " + o.err());
+        assertTrue(o.err().startsWith("charlm train: error: "), o.err());
+        assertTrue(o.err().contains(expectedFragment), o.err());
+        assertFalse(Files.exists(out), "a checkpoint was written for bad input");
+        try (Stream<Path> s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".ckpt")), "temp dir left");
+        }
+    }
+
+    @Test
+    void missingFile() throws Exception {
+        assertRefused("missing.txt: no such file or directory", "--data", dir.resolve("missing.txt").toString());
+    }
+
+    @Test
+    void emptyFile() throws Exception {
+        Path f = Files.createFile(dir.resolve("empty.txt"));
+        assertRefused(f + ": file is empty", "--data", f.toString());
+    }
+
+    @Test
+    void binaryFile() throws Exception {
+        Path f = Files.write(dir.resolve("img.txt"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 1});
+        assertRefused(f + ": looks binary", "--data", f.toString());
+    }
+
+    @Test
+    void nonUtf8File() throws Exception {
+        Path f = Files.write(dir.resolve("latin1.txt"), "caf\u00e9 au lait".getBytes(StandardCharsets.ISO_8859_1));
+        assertRefused(f + ": is not valid UTF-8", "--data", f.toString());
+    }
+
+    @Test
+    void unknownCell() throws Exception {
+        assertRefused("unknown cell 'transformer' (expected lstm, gru or rnn)", "--cell", "transformer");
+    }
+
+    @Test
+    void nonPositiveSizes() throws Exception {
+        assertRefused("--hidden must be positive, got 0", "--hidden", "0");
+        assertRefused("--layers must be positive, got -1", "--layers", "-1");
+        assertRefused("--batch-size must be positive, got 0", "--batch-size", "0");
+        assertRefused("--num-steps must be positive, got 0", "--num-steps", "0");
+        assertRefused("--epochs must be positive, got 0", "--epochs", "0");
+    }
+
+    @Test
+    void notANumber() throws Exception {
+        assertRefused("--hidden", "--hidden", "many");
+    }
+
+    @Test
+    void unwritableOut() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Outcome o = run("--out", file.resolve("sub").toString(), "--epochs", "1");
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().startsWith("charlm train: error: " + file.resolve("sub") + ": cannot write there"), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+    }
+
+    @Test
+    void outThatIsSomeOtherDirectoryIsNotOverwritten() throws Exception {
+        Path other = Files.createDirectory(dir.resolve("photos"));
+        Files.writeString(other.resolve("keep.jpg"), "x");
+        Outcome o = run("--out", other.toString(), "--epochs", "1");
+        assertEquals(2, o.status(), o.err());
+        assertTrue(o.err().contains("is not a checkpoint; refusing to overwrite it"), o.err());
+        assertTrue(Files.exists(other.resolve("keep.jpg")));
+    }
+
+    @Test
+    void resumeRefusesModelOptions() throws Exception {
+        Outcome o = run("--resume", dir.toString(), "--cell", "gru");
+        assertEquals(2, o.status());
+        assertTrue(o.err().contains("drop --cell"), o.err());
+    }
+}

@@ -1,0 +1,107 @@
+package dev.charlm.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.charlm.contract.Preprocessing;
+import dev.charlm.trainer.checkpoint.Checkpoint;
+import dev.charlm.trainer.checkpoint.ModelConfig;
+import dev.charlm.trainer.checkpoint.Tensor;
+import dev.charlm.trainer.data.Sampling;
+import dev.charlm.trainer.model.CellType;
+import dev.charlm.trainer.model.Implementation;
+import dev.charlm.trainer.train.OptimizerKind;
+import dev.charlm.trainer.train.TrainingListener;
+import dev.charlm.trainer.train.TrainingSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Short real runs on a slice of The Time Machine. */
+class TrainingRunTest {
+
+    @TempDir static Path dir;
+    static Path slice;
+
+    @BeforeAll
+    static void slice() throws Exception {
+        String book = Files.readString(Path.of(System.getProperty("charlm.shared.data"), "timemachine.txt"));
+        slice = Files.writeString(dir.resolve("slice.txt"), book.substring(0, 12_000));
+    }
+
+    static TrainingRequest request(OptimizerKind optimizer, float lr, int epochs, Path out) {
+        return new TrainingRequest(List.of(slice), Preprocessing.D2L, 0.1, CellType.LSTM,
+                Implementation.BUILTIN, 1, 32, 0f,
+                new TrainingSettings(Sampling.SEQUENTIAL, optimizer, lr, 1f, epochs, 8, 16, 3), out);
+    }
+
+    static TrainingRun quietRun() {
+        return new TrainingRun(new PrintStream(new ByteArrayOutputStream()), new TrainingListener() {});
+    }
+
+    @Test
+    void aShortRunLowersValidationLossAndWritesACompleteCheckpoint() throws Exception {
+        Path out = dir.resolve("short");
+        TrainingResult r = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 4, out));
+        double first = r.epochs().get(0).validationPerplexity();
+        double last = r.last().validationPerplexity();
+        assertTrue(last < first * 0.9, "validation perplexity went from " + first + " to " + last);
+        assertTrue(first < 28, "after one epoch the model should beat uniform guessing: " + first);
+        for (String f : List.of("config.json", "weights.bin", "optimizer.bin", "metrics.json",
+                "perplexity.png", "perplexity.svg")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), "missing " + f);
+        }
+        assertEquals(640, ImageIO.read(out.resolve("perplexity.png").toFile()).getWidth());
+        String svg = Files.readString(out.resolve("perplexity.svg"));
+        assertTrue(svg.startsWith("<svg") && svg.contains("<polyline") && svg.contains("validation"));
+        assertTrue(r.sample().startsWith("time traveller") && r.sample().length() == 14 + 50, r.sample());
+        var metrics = Checkpoint.readMetrics(out);
+        assertEquals(4, metrics.getAsJsonArray("epochs").size());
+        assertEquals(r.optimizerSteps(), metrics.get("optimizer_steps").getAsLong());
+        try (var leftovers = Files.list(dir)) {
+            assertTrue(leftovers.noneMatch(p -> p.getFileName().toString().startsWith(".short.")),
+                    "temporary checkpoint directories left behind");
+        }
+    }
+
+    @Test
+    void resumeContinuesExactlyAsAnUninterruptedRun() throws Exception {
+        Path straight = dir.resolve("straight");
+        Path half = dir.resolve("half");
+        Path resumed = dir.resolve("resumed");
+        TrainingResult full = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 2, straight));
+        TrainingResult first = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 1, half));
+
+        // The checkpoint holds exactly the weights and step count of the run that wrote it.
+        ModelConfig config = Checkpoint.readConfig(half);
+        assertEquals(first.optimizerSteps(),
+                Checkpoint.readMetrics(half).get("optimizer_steps").getAsLong());
+        Map<String, Tensor> saved = Checkpoint.readWeights(half, config);
+        assertEquals(Checkpoint.readTensors(half, Checkpoint.OPTIMIZER).size(), 2 * saved.size());
+
+        TrainingResult second = quietRun().resume(half, 2, resumed);
+        assertEquals(full.optimizerSteps(), second.optimizerSteps());
+        assertEquals(2, second.epochs().size());
+        Map<String, Tensor> a = Checkpoint.readWeights(straight, config);
+        Map<String, Tensor> b = Checkpoint.readWeights(resumed, config);
+        for (String name : a.keySet()) {
+            float[] x = a.get(name).values();
+            float[] y = b.get(name).values();
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(x[i], y[i], 1e-6f, name + "[" + i + "]");
+            }
+        }
+        assertEquals(full.last().validationPerplexity(), second.last().validationPerplexity(), 1e-6);
+        // The resumed checkpoint keeps the first epoch's metrics.
+        assertArrayEquals(new int[] {1, 2},
+                second.epochs().stream().mapToInt(e -> e.epoch()).toArray());
+    }
+}
