@@ -59,7 +59,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", paramLabel = "H", defaultValue = "256", description = "Default: ${DEFAULT-VALUE}.")
     int hidden;
 
-    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.2",
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.3",
             description = "Dropout on each recurrent layer's output (between layers and before the output layer). Default: ${DEFAULT-VALUE}.")
     float dropout;
 
@@ -73,7 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Global gradient-norm clipping threshold. Default: ${DEFAULT-VALUE}.")
     float clip;
 
-    @Option(names = "--epochs", defaultValue = "30", description = "Total epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "50", description = "Total epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")

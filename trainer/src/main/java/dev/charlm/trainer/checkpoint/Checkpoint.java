@@ -15,6 +15,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -89,6 +90,7 @@ public final class Checkpoint {
         try {
             Files.createDirectories(parent);
             tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
+            makeReadable(tmp);
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 Files.write(tmp.resolve(f.getKey()), f.getValue());
             }
@@ -192,6 +194,17 @@ public final class Checkpoint {
             return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
         } catch (IOException | JsonParseException | IllegalStateException e) {
             throw new CheckpointException(file + ": not valid JSON (" + reason(e) + ")");
+        }
+    }
+
+    /**
+     * Gives a temp file or directory the permissions of an ordinary one (rw-r--r--, rwxr-xr-x):
+     * {@code createTemp*} makes them private, and they are renamed into place as they are.
+     */
+    public static void makeReadable(Path path) throws IOException {
+        if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
+                    Files.isDirectory(path) ? "rwxr-xr-x" : "rw-r--r--"));
         }
     }
 

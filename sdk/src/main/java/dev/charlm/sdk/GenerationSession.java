@@ -1,0 +1,255 @@
+package dev.charlm.sdk;
+
+import dev.charlm.contract.ModelContract;
+import dev.charlm.contract.Preprocessing;
+import dev.charlm.contract.Vocabulary;
+import dev.charlm.sdk.internal.Sampler;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A conversation with a model: owns its hidden state, so text fed or generated is never
+ * recomputed. {@link #feed} primes the state with text; {@link #generate} continues from it,
+ * one model step per character, and every generated character is fed back, so feeding more text
+ * or generating again continues the same text.
+ *
+ * <p>Holds no native resources (only a few KB of arrays), so it needs no closing. Not
+ * thread-safe: use one session per thread, as many as wanted.
+ */
+public final class GenerationSession {
+
+    private final CharModel model;
+    private final ModelInfo info;
+    private final Vocabulary vocab;
+    private final float[] h;
+    private final float[] c;
+    private final float[] logits;
+    private boolean primed;
+    private boolean fresh = true;
+
+    GenerationSession(CharModel model) {
+        this.model = model;
+        this.info = model.info();
+        this.vocab = info.vocabulary();
+        this.h = new float[info.stateSize()];
+        this.c = info.hasCellState() ? new float[info.stateSize()] : null;
+        this.logits = new float[vocab.size()];
+    }
+
+    /**
+     * Feeds text: it is preprocessed as in training, characters outside the vocabulary become
+     * {@code <unk>}, and the state advances over it in one batched call. A prompt fed to a fresh
+     * session is looked up in the model's prefix cache first. For d2l models, text that starts
+     * with a separator (space, newline, punctuation) after earlier text begins with one space.
+     *
+     * @return the characters the model saw
+     */
+    public String feed(String text) {
+        String processed = info.preprocessing().apply(text);
+        if (processed.isEmpty()) {
+            return processed;
+        }
+        if (!fresh && info.preprocessing() == Preprocessing.D2L && !text.isEmpty() && !isAsciiLetter(text.charAt(0))) {
+            processed = " " + processed;
+        }
+        if (fresh) {
+            SessionSnapshot cached = model.cachedPrefix(processed);
+            if (cached != null) {
+                restore(cached);
+                return processed;
+            }
+        }
+        int[] ids = vocab.encode(processed);
+        if (ids.length == 1) {
+            model.step(ids[0], h, c, logits);
+        } else {
+            long[] tokens = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                tokens[i] = ids[i];
+            }
+            CharModel.BatchOutput out = model.run(tokens, 1, ids.length, h, c);
+            System.arraycopy(out.logits(), (ids.length - 1) * logits.length, logits, 0, logits.length);
+            System.arraycopy(out.hn(), 0, h, 0, h.length);
+            if (c != null) {
+                System.arraycopy(out.cn(), 0, c, 0, c.length);
+            }
+        }
+        boolean wasFresh = fresh;
+        primed = true;
+        fresh = false;
+        if (wasFresh) {
+            model.cachePrefix(processed, snapshot());
+        }
+        return processed;
+    }
+
+    private static boolean isAsciiLetter(char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    }
+
+    /** Feeds {@code prompt}, then generates; see {@link #generate(GenerationOptions, Consumer)}. */
+    public GenerationResult generate(String prompt, GenerationOptions options, Consumer<String> onCharacter) {
+        feed(prompt);
+        return generate(options, onCharacter);
+    }
+
+    /**
+     * Generates characters from the current state, handing each to {@code onCharacter} (may be
+     * null) as soon as it is picked.
+     *
+     * @throws IllegalStateException if nothing has been fed yet
+     */
+    public GenerationResult generate(GenerationOptions options, Consumer<String> onCharacter) {
+        Generation g = new Generation(options);
+        while (g.hasNext()) {
+            String ch = g.next();
+            if (onCharacter != null) {
+                onCharacter.accept(ch);
+            }
+        }
+        return g.result();
+    }
+
+    /** The characters one by one, computed as they are taken. */
+    public Iterator<String> iterator(GenerationOptions options) {
+        return new Generation(options);
+    }
+
+    /** The characters as a lazy sequential stream. */
+    public Stream<String> stream(GenerationOptions options) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(options),
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /** An immutable copy of the whole state. */
+    public SessionSnapshot snapshot() {
+        return new SessionSnapshot(model.fingerprint(), h, c, primed ? logits : null, fresh);
+    }
+
+    /**
+     * Puts this session back in a snapshot's state.
+     *
+     * @throws IllegalArgumentException if the snapshot comes from a different model
+     */
+    public void restore(SessionSnapshot snapshot) {
+        if (snapshot.modelFingerprint() != model.fingerprint() || snapshot.h().length != h.length) {
+            throw new IllegalArgumentException("snapshot was taken from a different model than " + info.source());
+        }
+        System.arraycopy(snapshot.h(), 0, h, 0, h.length);
+        if (c != null) {
+            System.arraycopy(snapshot.c(), 0, c, 0, c.length);
+        }
+        primed = snapshot.logits() != null;
+        if (primed) {
+            System.arraycopy(snapshot.logits(), 0, logits, 0, logits.length);
+        }
+        fresh = snapshot.fresh();
+    }
+
+    /** Next-character probabilities given everything fed so far (softmax of the logits). */
+    public float[] nextCharacterProbabilities() {
+        requirePrimed();
+        float max = Float.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        float[] p = new float[logits.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= (float) sum;
+        }
+        return p;
+    }
+
+    private void requirePrimed() {
+        if (!primed) {
+            throw new IllegalStateException("nothing to continue from: feed() a prompt first");
+        }
+    }
+
+    /** One generation: an iterator that computes a character per call. */
+    private final class Generation implements Iterator<String> {
+        private final Sampler sampler;
+        private final int max;
+        private final List<String> stops;
+        private final StringBuilder text;
+        private final long start = System.nanoTime();
+        private int count;
+        private FinishReason finish;
+        private String matched;
+        private long elapsed;
+
+        Generation(GenerationOptions o) {
+            requirePrimed();
+            this.sampler = new Sampler(vocab.size(), o.temperature(), o.topK(), o.topP(), o.seed(), ModelContract.UNK_ID);
+            this.max = o.maxCharacters();
+            this.stops = o.stopStrings();
+            this.text = new StringBuilder(Math.min(max, 4096));
+            if (max == 0) {
+                end(FinishReason.LENGTH);
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return finish == null;
+        }
+
+        @Override
+        public String next() {
+            if (finish != null) {
+                throw new NoSuchElementException("generation finished: " + finish);
+            }
+            int id = sampler.next(logits);
+            String ch = vocab.token(id);
+            model.step(id, h, c, logits);
+            count++;
+            text.append(ch);
+            for (String s : stops) {
+                if (endsWith(text, s)) {
+                    matched = s;
+                    end(FinishReason.STOP_STRING);
+                    return ch;
+                }
+            }
+            if (count >= max) {
+                end(FinishReason.LENGTH);
+            }
+            return ch;
+        }
+
+        private void end(FinishReason reason) {
+            finish = reason;
+            elapsed = System.nanoTime() - start;
+        }
+
+        GenerationResult result() {
+            return new GenerationResult(text.toString(), count, finish, Optional.ofNullable(matched), elapsed);
+        }
+    }
+
+    private static boolean endsWith(StringBuilder sb, String suffix) {
+        int n = sb.length();
+        int m = suffix.length();
+        if (m > n) {
+            return false;
+        }
+        for (int i = 0; i < m; i++) {
+            if (sb.charAt(n - m + i) != suffix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.charlm.sdk;
+
+/**
+ * How to run a model. Immutable; build with {@link #builder()}.
+ *
+ * <p>Defaults: CPU, one intra-op thread (best for batch-1 streaming: more threads spin and
+ * raise p99 latency), a prefix cache of 64 prompts.
+ */
+public final class ModelOptions {
+
+    private final Device device;
+    private final int deviceId;
+    private final int intraOpThreads;
+    private final int prefixCacheEntries;
+
+    private ModelOptions(Builder b) {
+        this.device = b.device;
+        this.deviceId = b.deviceId;
+        this.intraOpThreads = b.intraOpThreads;
+        this.prefixCacheEntries = b.prefixCacheEntries;
+    }
+
+    /** The defaults. */
+    public static ModelOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public int deviceId() {
+        return deviceId;
+    }
+
+    public int intraOpThreads() {
+        return intraOpThreads;
+    }
+
+    public int prefixCacheEntries() {
+        return prefixCacheEntries;
+    }
+
+    /** Builder of {@link ModelOptions}. */
+    public static final class Builder {
+        private Device device = Device.CPU;
+        private int deviceId;
+        private int intraOpThreads = 1;
+        private int prefixCacheEntries = 64;
+
+        private Builder() {}
+
+        /** CPU (default) or CUDA on GPU {@code id}. */
+        public Builder device(Device device, int id) {
+            if (id < 0) {
+                throw new IllegalArgumentException("device id must be >= 0, got " + id);
+            }
+            this.device = device;
+            this.deviceId = id;
+            return this;
+        }
+
+        public Builder device(Device device) {
+            return device(device, 0);
+        }
+
+        /** ONNX Runtime intra-op threads; 1 for streaming, the core count for scoring. */
+        public Builder intraOpThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("intraOpThreads must be positive, got " + threads);
+            }
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        /** Prompts whose state is kept for reuse; 0 disables the cache. */
+        public Builder prefixCacheEntries(int entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("prefixCacheEntries must be >= 0, got " + entries);
+            }
+            this.prefixCacheEntries = entries;
+            return this;
+        }
+
+        public ModelOptions build() {
+            return new ModelOptions(this);
+        }
+    }
+}

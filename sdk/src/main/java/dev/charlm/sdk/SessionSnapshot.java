@@ -1,0 +1,122 @@
+package dev.charlm.sdk;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The complete state of a {@link GenerationSession} at one point: hidden (and cell) state and
+ * the next-character logits. Immutable; restores a session exactly, in this process or another
+ * ({@link #toBytes()}, {@link #fromBytes(byte[])}), but only into the same model.
+ */
+public final class SessionSnapshot {
+
+    private static final int MAGIC = 0x434C4D53; // "CLMS"
+    private static final int VERSION = 1;
+
+    private final long modelFingerprint;
+    private final float[] h;
+    private final float[] c;
+    private final float[] logits;
+    private final boolean fresh;
+
+    SessionSnapshot(long modelFingerprint, float[] h, float[] c, float[] logits, boolean fresh) {
+        this.modelFingerprint = modelFingerprint;
+        this.h = h.clone();
+        this.c = c == null ? null : c.clone();
+        this.logits = logits == null ? null : logits.clone();
+        this.fresh = fresh;
+    }
+
+    long modelFingerprint() {
+        return modelFingerprint;
+    }
+
+    float[] h() {
+        return h;
+    }
+
+    float[] c() {
+        return c;
+    }
+
+    float[] logits() {
+        return logits;
+    }
+
+    boolean fresh() {
+        return fresh;
+    }
+
+    /** A portable encoding of this snapshot. */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 4 * (2 * h.length + (logits == null ? 0 : logits.length)));
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeLong(modelFingerprint);
+            out.writeBoolean(fresh);
+            writeArray(out, h);
+            writeArray(out, c);
+            writeArray(out, logits);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Decodes {@link #toBytes()}.
+     *
+     * @throws IllegalArgumentException if the bytes are not a snapshot
+     */
+    public static SessionSnapshot fromBytes(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            if (in.readInt() != MAGIC) {
+                throw new IllegalArgumentException("not a charlm session snapshot (bad magic)");
+            }
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("snapshot version " + version + ", expected " + VERSION);
+            }
+            long fingerprint = in.readLong();
+            boolean fresh = in.readBoolean();
+            float[] h = readArray(in);
+            float[] c = readArray(in);
+            float[] logits = readArray(in);
+            if (h == null || in.available() != 0) {
+                throw new IllegalArgumentException("corrupt charlm session snapshot");
+            }
+            return new SessionSnapshot(fingerprint, h, c, logits, fresh);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated charlm session snapshot", e);
+        }
+    }
+
+    private static void writeArray(DataOutputStream out, float[] a) throws IOException {
+        out.writeInt(a == null ? -1 : a.length);
+        if (a != null) {
+            for (float v : a) {
+                out.writeFloat(v);
+            }
+        }
+    }
+
+    private static float[] readArray(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < -1 || n > (1 << 24)) {
+            throw new IllegalArgumentException("corrupt charlm session snapshot (array length " + n + ")");
+        }
+        if (n == -1) {
+            return null;
+        }
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = in.readFloat();
+        }
+        return a;
+    }
+}

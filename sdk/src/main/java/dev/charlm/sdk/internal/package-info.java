@@ -1,0 +1,2 @@
+/** Implementation details of the sdk; not part of its API. */
+package dev.charlm.sdk.internal;

@@ -1,0 +1,117 @@
+package dev.charlm.sdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.charlm.contract.InvalidTextException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScoringTest {
+
+    static CharModel model;
+    static Path book = Path.of(System.getProperty("charlm.shared.data"), "timemachine.txt");
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void load() throws Exception {
+        model = CharModel.loadDefault(ModelOptions.builder().intraOpThreads(2).build());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    /** The last 10% of The Time Machine after d2l preprocessing, as the trainer held it out. */
+    static String heldOut() throws Exception {
+        String processed = dev.charlm.contract.Preprocessing.D2L.apply(Files.readString(book));
+        int n = processed.length();
+        return processed.substring(n - (int) Math.round(n * 0.1));
+    }
+
+    @Test
+    void heldOutPerplexityMatchesTheModelsRecord() throws Exception {
+        ScoreReport r = model.newScorer().score("held-out", heldOut());
+        assertEquals(17_343, r.characters());
+        assertEquals(17_342, r.predictions());
+        assertEquals(0, r.unknownCharacters());
+        double recorded = model.info().heldOutPerplexity().orElseThrow();
+        assertEquals(recorded, r.perplexity(), recorded * 1e-4);
+        assertEquals(Math.log(r.perplexity()) / Math.log(2), r.bitsPerCharacter(), 1e-9);
+    }
+
+    @Test
+    void chunkedScoringEqualsOnePass() throws Exception {
+        String text = heldOut().substring(0, 3000);
+        ScoreReport onePass = model.newScorer().withBatching(1, 100_000).score("t", text);
+        for (int chunk : new int[] {1, 7, 256}) {
+            ScoreReport chunked = model.newScorer().withBatching(4, chunk).score("t", text);
+            assertEquals(onePass.predictions(), chunked.predictions());
+            assertEquals(onePass.perplexity(), chunked.perplexity(), onePass.perplexity() * 1e-5, "chunk " + chunk);
+        }
+    }
+
+    @Test
+    void batchingManyFilesEqualsScoringEachAlone() throws Exception {
+        String text = heldOut();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            files.add(Files.writeString(dir.resolve("part" + i + ".txt"), text.substring(i * 1000, i * 1000 + 300 + 500 * i)));
+        }
+        List<ScoreOutcome> batched = model.newScorer().withBatching(3, 64).scoreAll(files, null);
+        for (int i = 0; i < files.size(); i++) {
+            ScoreReport alone = model.newScorer().withBatching(1, 100_000).score(files.get(i));
+            ScoreReport together = batched.get(i).report().orElseThrow();
+            assertEquals(alone.predictions(), together.predictions());
+            assertEquals(alone.perplexity(), together.perplexity(), alone.perplexity() * 1e-5, files.get(i).toString());
+        }
+    }
+
+    @Test
+    void badFilesAreNamedAndTheRestAreScored() throws Exception {
+        Path good = Files.writeString(dir.resolve("good.txt"), "the time traveller smiled");
+        Path empty = Files.createFile(dir.resolve("empty.txt"));
+        Path binary = Files.write(dir.resolve("image.txt"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1});
+        byte[] bad = "the time traveller caf\u00e9".getBytes(StandardCharsets.ISO_8859_1);
+        Path latin1 = Files.write(dir.resolve("latin1.txt"), bad);
+        Path missing = dir.resolve("missing.txt");
+        Path digits = Files.writeString(dir.resolve("digits.txt"), "1234 5678");
+        List<Long> progress = new ArrayList<>();
+        List<ScoreOutcome> out = model.newScorer().scoreAll(List.of(good, empty, binary, latin1, missing, digits),
+                new ScoreListener() {
+                    @Override
+                    public void onProgress(long scored, int done, int total) {
+                        progress.add(scored);
+                    }
+                });
+        assertTrue(out.get(0).succeeded());
+        assertEquals(empty + ": file is empty", out.get(1).error().orElseThrow());
+        assertEquals(binary + ": looks binary (NUL byte at offset 4), expected UTF-8 text", out.get(2).error().orElseThrow());
+        assertEquals(latin1 + ": is not valid UTF-8 (bad byte sequence at offset 22)", out.get(3).error().orElseThrow());
+        assertEquals(missing + ": no such file", out.get(4).error().orElseThrow());
+        assertTrue(out.get(5).error().orElseThrow().contains("no characters after d2l preprocessing"));
+        assertFalse(progress.isEmpty());
+        InvalidTextException e = assertThrows(InvalidTextException.class, () -> model.newScorer().score(latin1));
+        assertTrue(e.getMessage().startsWith(latin1.toString()), e.getMessage());
+    }
+
+    @Test
+    void invalidUtf8DeepInALargeFileIsReportedWithItsOffset() throws Exception {
+        byte[] big = ("the time traveller ".repeat(20_000)).getBytes(StandardCharsets.US_ASCII);
+        big[300_001] = (byte) 0xC3; // starts a 2-byte sequence ...
+        big[300_002] = (byte) 0x28; // ... that this byte does not continue
+        Path f = Files.write(dir.resolve("big.txt"), big);
+        InvalidTextException e = assertThrows(InvalidTextException.class, () -> model.newScorer().score(f));
+        assertEquals(f + ": is not valid UTF-8 (bad byte sequence at offset 300001)", e.getMessage());
+    }
+}
