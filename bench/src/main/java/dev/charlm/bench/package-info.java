@@ -1,0 +1,2 @@
+/** JMH benchmarks of the sdk: batch-1 streaming and batched scoring. Run with ./charlm bench. */
+package dev.charlm.bench;
