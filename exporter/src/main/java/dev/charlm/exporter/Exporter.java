@@ -7,6 +7,11 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.contract.ModelContract;
+import dev.charlm.sdk.CharModel;
+import dev.charlm.sdk.InvalidModelException;
+import dev.charlm.sdk.ModelOptions;
+import dev.charlm.sdk.PerplexityScorer;
+import dev.charlm.sdk.ScoreReport;
 import dev.charlm.trainer.checkpoint.Checkpoint;
 import dev.charlm.trainer.checkpoint.CheckpointException;
 import dev.charlm.trainer.checkpoint.ModelConfig;
@@ -40,7 +45,7 @@ public final class Exporter {
      * @param output the file written
      * @param bytes its size
      * @param parity the DJL vs ONNX Runtime comparison
-     * @param heldOut held-out score of the frozen model (ONNX Runtime)
+     * @param heldOut held-out score of the frozen model (the sdk's scorer on ONNX Runtime)
      * @param djlHeldOut the same text scored by DJL on the checkpoint
      */
     public record Result(Path output, long bytes, ParityCheck.Report parity, Evaluation heldOut,
@@ -88,8 +93,7 @@ public final class Exporter {
                             + " states (tolerance %.0e); %s not written",
                     parity.maxLogitDiff(), parity.maxStateDiff(), ParityCheck.TOLERANCE, output));
         }
-        Evaluation ortScore = score(corpus, source -> HeldOutScore.score(probe, config.spec(),
-                config.vocabulary().encode(source.heldOut())));
+        Evaluation ortScore = scoreWithSdk(probe, corpus);
 
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(ModelContract.KEY_TRAINING_DATA, trainingData(corpus));
@@ -98,6 +102,26 @@ public final class Exporter {
         byte[] model = OnnxExporter.export(config, weights, metadata, gateOrder);
         writeAtomically(output, model);
         return new Result(output, model.length, parity, ortScore, djlScore);
+    }
+
+    /**
+     * The held-out tails scored by the sdk on the frozen model, as an app would score them. The
+     * tails are already preprocessed, and preprocessing leaves its own output unchanged.
+     */
+    private static Evaluation scoreWithSdk(byte[] onnx, Corpus corpus) throws IOException {
+        try (CharModel model = CharModel.load(onnx, "exported model", ModelOptions.builder()
+                .intraOpThreads(Runtime.getRuntime().availableProcessors()).prefixCacheEntries(0).build())) {
+            PerplexityScorer scorer = model.newScorer();
+            Evaluation total = null;
+            for (SourceText s : corpus.sources()) {
+                ScoreReport r = scorer.score(s.path().getFileName().toString(), s.heldOut());
+                Evaluation e = new Evaluation(r.totalNll(), r.predictions());
+                total = total == null ? e : total.plus(e);
+            }
+            return total;
+        } catch (InvalidModelException e) {
+            throw new IllegalStateException("the exporter wrote a model the sdk refuses: " + e.getMessage(), e);
+        }
     }
 
     private interface Scorer {

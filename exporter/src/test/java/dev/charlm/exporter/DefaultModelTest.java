@@ -9,10 +9,10 @@ import dev.charlm.contract.JsonStrings;
 import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.contract.Vocabulary;
+import dev.charlm.sdk.CharModel;
+import dev.charlm.sdk.ModelOptions;
+import dev.charlm.sdk.ScoreReport;
 import dev.charlm.trainer.data.Corpus;
-import dev.charlm.trainer.model.CellType;
-import dev.charlm.trainer.model.ModelSpec;
-import dev.charlm.trainer.train.Evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,11 +46,14 @@ class DefaultModelTest {
         assertTrue(md.get(ModelContract.KEY_TRAINING_DATA).contains(
                 "8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516"), "trained on The Time Machine");
 
+        // Recomputed by the sdk, whose scorer ExporterParityTest checks against DJL's evaluator.
         Path book = Path.of(System.getProperty("charlm.shared.data"), "timemachine.txt");
-        Vocabulary vocab = Vocabulary.of(tokens);
-        Corpus corpus = Corpus.load(List.of(book), Preprocessing.D2L, 0.1, vocab);
-        Evaluation e = HeldOutScore.score(bytes, new ModelSpec(CellType.LSTM, 2, 256, 28, 0f),
-                vocab.encode(corpus.sources().get(0).heldOut()));
+        Corpus corpus = Corpus.load(List.of(book), Preprocessing.D2L, 0.1, Vocabulary.of(tokens));
+        ScoreReport e;
+        try (CharModel model = CharModel.load(bytes, "default model", ModelOptions.defaults())) {
+            e = model.newScorer().score("held-out", corpus.sources().get(0).heldOut());
+        }
+        assertEquals(17_342, e.predictions());
         double recorded = Double.parseDouble(md.get(ModelContract.KEY_HELDOUT_PERPLEXITY));
         assertEquals(recorded, e.perplexity(), recorded * 0.01);
 

@@ -1,9 +1,9 @@
 package dev.charlm.trainer.data;
 
+import dev.charlm.trainer.internal.EnumIds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -26,17 +26,11 @@ public enum Sampling {
     SEQUENTIAL;
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     public static Sampling fromId(String id) {
-        for (Sampling s : values()) {
-            if (s.id().equals(id)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown sampling '" + id + "' (expected random or sequential)");
+        return EnumIds.parse(Sampling.class, id, "sampling");
     }
 
     /** Whether the recurrent state carries from one batch to the next. */

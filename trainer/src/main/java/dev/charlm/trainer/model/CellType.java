@@ -1,6 +1,6 @@
 package dev.charlm.trainer.model;
 
-import java.util.Locale;
+import dev.charlm.trainer.internal.EnumIds;
 
 /** The recurrent cell of every layer. Gate blocks are stacked in PyTorch's order. */
 public enum CellType {
@@ -31,16 +31,11 @@ public enum CellType {
 
     /** Lowercase name used on the command line and in files. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     /** Parses {@code lstm|gru|rnn}; the message names the accepted values. */
     public static CellType fromId(String id) {
-        for (CellType c : values()) {
-            if (c.id().equals(id)) {
-                return c;
-            }
-        }
-        throw new IllegalArgumentException("unknown cell '" + id + "' (expected lstm, gru or rnn)");
+        return EnumIds.parse(CellType.class, id, "cell");
     }
 }

@@ -1,6 +1,6 @@
 package dev.charlm.trainer.model;
 
-import java.util.Locale;
+import dev.charlm.trainer.internal.EnumIds;
 
 /** Which code computes the recurrent stack. Both read the same parameters. */
 public enum Implementation {
@@ -10,15 +10,10 @@ public enum Implementation {
     SCRATCH;
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     public static Implementation fromId(String id) {
-        for (Implementation i : values()) {
-            if (i.id().equals(id)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("unknown impl '" + id + "' (expected builtin or scratch)");
+        return EnumIds.parse(Implementation.class, id, "impl");
     }
 }

@@ -1,6 +1,6 @@
 package dev.charlm.trainer.train;
 
-import java.util.Locale;
+import dev.charlm.trainer.internal.EnumIds;
 
 /** The update rule. */
 public enum OptimizerKind {
@@ -10,15 +10,10 @@ public enum OptimizerKind {
     ADAM;
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumIds.id(this);
     }
 
     public static OptimizerKind fromId(String id) {
-        for (OptimizerKind k : values()) {
-            if (k.id().equals(id)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("unknown optimizer '" + id + "' (expected sgd or adam)");
+        return EnumIds.parse(OptimizerKind.class, id, "optimizer");
     }
 }

@@ -1,0 +1,2 @@
+/** Helpers shared by the trainer's packages; not part of its API. */
+package dev.charlm.trainer.internal;
