@@ -153,6 +153,11 @@ public final class GenerationSession {
         fresh = snapshot.fresh();
     }
 
+    /** Whether any text has been fed, so that {@link #generate} has something to continue. */
+    public boolean isPrimed() {
+        return primed;
+    }
+
     /** Next-character probabilities given everything fed so far (softmax of the logits). */
     public float[] nextCharacterProbabilities() {
         requirePrimed();

@@ -1,0 +1,108 @@
+package dev.charlm.app;
+
+import dev.charlm.sdk.CharModel;
+import dev.charlm.sdk.GenerationOptions;
+import dev.charlm.sdk.GenerationResult;
+import dev.charlm.sdk.GenerationSession;
+import dev.charlm.sdk.ModelOptions;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code charlm generate}: streams characters to stdout as the model produces them. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate text, streamed to stdout character by character.")
+public class GenerateCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptionMixin modelOption;
+
+    @Option(names = "--prompt", defaultValue = "time traveller", description = "Text to continue. Default: ${DEFAULT-VALUE}.")
+    String prompt;
+
+    @Option(names = "--length", paramLabel = "N", defaultValue = "200", description = "Characters to generate. Default: ${DEFAULT-VALUE}.")
+    int length;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0",
+            description = "0 is greedy (d2l's predict_ch8); higher is more varied. Default: ${DEFAULT-VALUE}.")
+    double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", description = "Sample from the K most likely characters (0: all).")
+    int topK;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1", description = "Nucleus sampling threshold in (0, 1].")
+    double topP;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed for sampling: the same seed gives the same text.")
+    Long seed;
+
+    @Option(names = "--stop", paramLabel = "STR", description = "Stop once the text ends with STR (repeatable).")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--interactive", description = "Read prompts line by line from stdin; the state carries across lines.")
+    boolean interactive;
+
+    /** Where text goes and prompts come from; stdout and stdin unless a test sets them. */
+    PrintStream out;
+    InputStream in;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = this.out != null ? this.out : System.out;
+        InputStream in = this.in != null ? this.in : System.in;
+        if (length < 0) {
+            throw new UserError("--length must be >= 0, got " + length);
+        }
+        GenerationOptions.Builder b = GenerationOptions.builder().maxCharacters(length).temperature(temperature)
+                .topK(topK).topP(topP).stopStrings(stops);
+        if (seed != null) {
+            b.seed(seed);
+        }
+        GenerationOptions options = b.build();
+        try (CharModel model = modelOption.load(ModelOptions.defaults())) {
+            GenerationSession session = model.newSession();
+            if (!interactive) {
+                String fed = session.feed(prompt);
+                if (fed.isEmpty()) {
+                    throw new UserError("--prompt '" + prompt + "' is empty after "
+                            + model.info().preprocessing().id() + " preprocessing");
+                }
+                out.print(fed);
+                out.flush();
+                GenerationResult r = session.generate(options, ch -> {
+                    out.print(ch);
+                    out.flush();
+                });
+                out.println();
+                out.flush();
+                if (r.stopString().isPresent()) {
+                    System.err.println("[stopped at \"" + r.stopString().get() + "\"]");
+                }
+                return 0;
+            }
+            BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = lines.readLine()) != null) {
+                session.feed(line);
+                if (!session.isPrimed()) {
+                    continue; // nothing to continue from yet (e.g. a blank first line)
+                }
+                session.generate(options, ch -> {
+                    out.print(ch);
+                    out.flush();
+                });
+                out.println();
+                out.flush();
+            }
+            return 0;
+        }
+    }
+}

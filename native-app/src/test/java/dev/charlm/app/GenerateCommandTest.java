@@ -1,0 +1,109 @@
+package dev.charlm.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.charlm.sdk.CharModel;
+import dev.charlm.sdk.GenerationOptions;
+import dev.charlm.sdk.GenerationSession;
+import io.quarkus.test.junit.main.Launch;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+@QuarkusMainTest
+class GenerateCommandTest {
+
+    @Test
+    @Launch({"generate", "--length", "50"})
+    void defaultIsTheChaptersGreedySample(LaunchResult result) throws Exception {
+        try (CharModel model = CharModel.loadDefault()) {
+            String expected = "time traveller" + model.newSession()
+                    .generate("time traveller", GenerationOptions.greedy(50), null).text();
+            assertEquals(expected, result.getOutput().strip());
+        }
+    }
+
+    @Test
+    @Launch(value = {"generate", "--prompt", "123", "--length", "5"}, exitCode = 2)
+    void aPromptWithNothingLeftIsRefused(LaunchResult result) {
+        assertEquals("charlm generate: error: --prompt '123' is empty after d2l preprocessing",
+                result.getErrorOutput().strip());
+    }
+
+    @Test
+    @Launch(value = {"generate", "--top-p", "1.5"}, exitCode = 2)
+    void badSamplingOptionsAreOneLine(LaunchResult result) {
+        assertEquals("charlm generate: error: topP must be in (0, 1], got 1.5", result.getErrorOutput().strip());
+    }
+
+    @Test
+    @Launch(value = {"generate", "--model", "/no/such/model.onnx"}, exitCode = 2)
+    void missingModelIsOneLine(LaunchResult result) {
+        assertEquals("charlm generate: error: /no/such/model.onnx: no such model file", result.getErrorOutput().strip());
+    }
+
+    /** Records when each flush happens, relative to how much had been written. */
+    static final class FlushRecorder extends OutputStream {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final List<Integer> sizeAtFlush = new ArrayList<>();
+
+        @Override
+        public void write(int b) {
+            bytes.write(b);
+        }
+
+        @Override
+        public void flush() {
+            sizeAtFlush.add(bytes.size());
+        }
+    }
+
+    static int run(GenerateCommand command, String... args) {
+        CommandLine cl = new CommandLine(command);
+        return cl.execute(args);
+    }
+
+    @Test
+    void streamingFlushesEveryCharacterAsItIsMade() {
+        FlushRecorder recorder = new FlushRecorder();
+        GenerateCommand command = new GenerateCommand();
+        command.out = new PrintStream(recorder, false, StandardCharsets.UTF_8);
+        assertEquals(0, run(command, "--length", "30"));
+        // The prompt, then one flush per generated character, then the final newline.
+        List<Integer> sizes = recorder.sizeAtFlush;
+        int prompt = "time traveller".length();
+        assertEquals(prompt, sizes.get(0));
+        for (int i = 1; i <= 30; i++) {
+            assertEquals(prompt + i, sizes.get(i), "flush " + i);
+        }
+    }
+
+    @Test
+    void interactiveModeKeepsTheStateAcrossLines() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        GenerateCommand command = new GenerateCommand();
+        command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+        command.in = new ByteArrayInputStream("the time\nand\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(0, run(command, "--interactive", "--length", "20"));
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+
+        try (CharModel model = CharModel.loadDefault()) {
+            GenerationSession s = model.newSession();
+            String first = s.generate("the time", GenerationOptions.greedy(20), null).text();
+            String second = s.generate("and", GenerationOptions.greedy(20), null).text();
+            assertEquals(List.of(first, second), lines);
+            // A fresh session on the second line alone says something else: the state carried.
+            String fresh = model.newSession().generate("and", GenerationOptions.greedy(20), null).text();
+            assertTrue(!fresh.equals(second), "second line ignored the first: " + fresh);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.charlm.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@QuarkusMainTest
+class ScoreCommandTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void aDirectoryWithAnUnreadableAndABinaryFileReportsBothAndScoresTheRest(QuarkusMainLauncher launcher)
+            throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "the time traveller smiled round at us");
+        Files.writeString(dir.resolve("b.txt"), "then he said the machine was ready");
+        Files.write(dir.resolve("c.txt"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
+        Files.createSymbolicLink(dir.resolve("d.txt"), dir.resolve("gone")); // unreadable: dangling
+        LaunchResult r = launcher.launch("score", dir.toString());
+        assertEquals(1, r.exitCode(), r.getErrorOutput());
+        List<String> out = r.getOutput().lines().toList();
+        assertTrue(out.get(0).startsWith("file"), out.toString());
+        assertTrue(out.get(1).contains("a.txt") && out.get(2).contains("b.txt"), out.toString());
+        assertTrue(out.get(3).startsWith("total"), out.toString());
+        assertEquals(4, out.size(), out.toString());
+        String err = r.getErrorOutput();
+        assertTrue(err.contains(dir.resolve("c.txt") + ": looks binary"), err);
+        assertTrue(err.contains(dir.resolve("d.txt") + ": no such file"), err);
+        assertTrue(err.contains("2 of 4 files could not be scored"), err);
+    }
+
+    @Test
+    void jsonLinesPerFileThenTotal(QuarkusMainLauncher launcher) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.txt"), "the time traveller smiled round at us");
+        LaunchResult r = launcher.launch("score", "--json", a.toString());
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        List<String> out = r.getOutput().lines().toList();
+        assertEquals(2, out.size(), out.toString());
+        assertTrue(out.get(0).startsWith("{\"file\":\"" + a + "\",\"perplexity\":"), out.get(0));
+        assertTrue(out.get(0).contains("\"characters\":37,\"predictions\":36,\"unknown\":0}"), out.get(0));
+        assertTrue(out.get(1).startsWith("{\"total\":\"total\""), out.get(1));
+    }
+
+    @Test
+    void globsExpandAndAGlobWithNoMatchIsAnError(QuarkusMainLauncher launcher) throws Exception {
+        Files.writeString(dir.resolve("one.txt"), "the time traveller");
+        Files.writeString(dir.resolve("two.txt"), "the psychologist");
+        Files.writeString(dir.resolve("skip.md"), "not text");
+        LaunchResult r = launcher.launch("score", dir + "/*.txt");
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        assertEquals(4, r.getOutput().lines().count(), r.getOutput());
+        LaunchResult none = launcher.launch("score", dir + "/*.csv");
+        assertEquals(2, none.exitCode());
+        assertEquals("charlm score: error: " + dir + "/*.csv: matches no files", none.getErrorOutput().strip());
+    }
+}
