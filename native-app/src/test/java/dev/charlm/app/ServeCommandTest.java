@@ -1,0 +1,33 @@
+package dev.charlm.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+/** serve's command-line wiring; the API itself is exercised over HTTP by HttpApiTest. */
+@QuarkusMainTest
+class ServeCommandTest {
+
+    @Test
+    void aPortInUseIsOneLineAndExit2(QuarkusMainLauncher launcher) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            LaunchResult r = launcher.launch("serve", "--port", Integer.toString(taken.getLocalPort()));
+            assertEquals(2, r.exitCode());
+            assertTrue(r.getErrorOutput().strip().endsWith("cannot listen there (Address already in use)"),
+                    r.getErrorOutput());
+        }
+    }
+
+    @Test
+    void badLimitsAreRefused(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("serve", "--port", "70000");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("--port must be in [0, 65535]"), r.getErrorOutput());
+    }
+}
