@@ -13,6 +13,7 @@ import dev.charlm.sdk.GenerationOptions;
 import dev.charlm.sdk.GenerationResult;
 import dev.charlm.sdk.GenerationSession;
 import dev.charlm.sdk.ScoreReport;
+import dev.charlm.sdk.StepBatcher;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,10 +25,15 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The HTTP API of {@code charlm serve}, on the JDK's built-in server (it starts only for this
@@ -53,14 +59,20 @@ final class HttpApi implements AutoCloseable {
     private static final int CHUNK_CHARACTERS = 8;
 
     private final CharModel model;
+    private final StepBatcher batcher;
     private final Limits limits;
     private final ObjectMapper json = new ObjectMapper();
     private final Semaphore permits;
     private HttpServer server;
     private ExecutorService executor;
 
+    /**
+     * @param model the model; load it with as many intra-op threads as cores, since generation
+     *     steps of all clients run batched on the batcher's one worker thread
+     */
     HttpApi(CharModel model, Limits limits) {
         this.model = model;
+        this.batcher = StepBatcher.create(model, 128, java.time.Duration.ZERO);
         this.limits = limits;
         this.permits = new Semaphore(limits.maxConcurrent(), true);
     }
@@ -183,18 +195,43 @@ final class HttpApi implements AutoCloseable {
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.sendResponseHeaders(200, 0); // chunked: events go out as they are made
         OutputStream out = ex.getResponseBody();
+        // The batcher's worker makes the characters (batched with every other client's) and
+        // hands them over in chunks; this thread writes them, so a slow client slows only itself.
+        LinkedBlockingQueue<String> chunks = new LinkedBlockingQueue<>();
         StringBuilder pending = new StringBuilder();
+        AtomicBoolean clientGone = new AtomicBoolean();
+        CompletableFuture<GenerationResult> future = batcher.submit(session, b.build(), ch -> {
+            if (clientGone.get()) {
+                throw new CancellationException("client went away"); // ends this generation only
+            }
+            pending.append(ch);
+            if (pending.length() >= CHUNK_CHARACTERS) {
+                chunks.add(pending.toString());
+                pending.setLength(0);
+            }
+        });
         GenerationResult r;
         try {
-            r = session.generate(b.build(), ch -> {
-                pending.append(ch);
-                if (pending.length() >= CHUNK_CHARACTERS) {
-                    event(out, "chunk", json.createObjectNode().put("text", pending.toString()));
-                    pending.setLength(0);
+            while (!future.isDone()) {
+                String chunk = chunks.poll(20, TimeUnit.MILLISECONDS);
+                if (chunk != null) {
+                    event(out, "chunk", json.createObjectNode().put("text", chunk));
                 }
-            });
+            }
+            // Chunks queued just before the end.
+            for (String chunk = chunks.poll(); chunk != null; chunk = chunks.poll()) {
+                event(out, "chunk", json.createObjectNode().put("text", chunk));
+            }
+            r = future.join();
         } catch (UncheckedIOException e) {
-            return; // the client went away: stop generating
+            clientGone.set(true);
+            return; // the client went away
+        } catch (CompletionException e) {
+            throw new IllegalStateException("generation failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            clientGone.set(true);
+            Thread.currentThread().interrupt();
+            return;
         }
         if (pending.length() > 0) {
             event(out, "chunk", json.createObjectNode().put("text", pending.toString()));
@@ -359,5 +396,6 @@ final class HttpApi implements AutoCloseable {
         if (executor != null) {
             executor.shutdownNow();
         }
+        batcher.close();
     }
 }

@@ -12,6 +12,7 @@ import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.contract.Vocabulary;
 import dev.charlm.sdk.internal.StepRunner;
+import dev.charlm.sdk.internal.Stepper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
@@ -293,7 +294,13 @@ public final class CharModel implements AutoCloseable {
     /** A new generation session starting from a zero state. Sessions are cheap; not thread-safe. */
     public GenerationSession newSession() {
         checkOpen();
-        return new GenerationSession(this);
+        return new GenerationSession(this, this::step);
+    }
+
+    /** A session whose steps go through {@code stepper} (the step batcher's). */
+    GenerationSession newSession(Stepper stepper) {
+        checkOpen();
+        return new GenerationSession(this, stepper);
     }
 
     /** A scorer with default batching (32 texts x 256 characters per call). */

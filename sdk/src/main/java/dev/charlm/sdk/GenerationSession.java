@@ -4,6 +4,7 @@ import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.contract.Vocabulary;
 import dev.charlm.sdk.internal.Sampler;
+import dev.charlm.sdk.internal.Stepper;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -26,6 +27,7 @@ import java.util.stream.StreamSupport;
 public final class GenerationSession {
 
     private final CharModel model;
+    private final Stepper stepper;
     private final ModelInfo info;
     private final Vocabulary vocab;
     private final float[] h;
@@ -34,8 +36,9 @@ public final class GenerationSession {
     private boolean primed;
     private boolean fresh = true;
 
-    GenerationSession(CharModel model) {
+    GenerationSession(CharModel model, Stepper stepper) {
         this.model = model;
+        this.stepper = stepper;
         this.info = model.info();
         this.vocab = info.vocabulary();
         this.h = new float[info.stateSize()];
@@ -68,7 +71,7 @@ public final class GenerationSession {
         }
         int[] ids = vocab.encode(processed);
         if (ids.length == 1) {
-            model.step(ids[0], h, c, logits);
+            stepper.step(ids[0], h, c, logits);
         } else {
             long[] tokens = new long[ids.length];
             for (int i = 0; i < ids.length; i++) {
@@ -183,8 +186,29 @@ public final class GenerationSession {
         }
     }
 
-    /** One generation: an iterator that computes a character per call. */
-    private final class Generation implements Iterator<String> {
+    /** Starts a generation that a {@link StepBatcher} worker drives step by step. */
+    Generation startGeneration(GenerationOptions options) {
+        return new Generation(options);
+    }
+
+    float[] hiddenState() {
+        return h;
+    }
+
+    float[] cellState() {
+        return c;
+    }
+
+    float[] logits() {
+        return logits;
+    }
+
+    /**
+     * One generation: an iterator that computes a character per call. A step is {@link
+     * #choose()} (sample from the current logits), the model step on that token (here, or
+     * batched by a {@link StepBatcher}), then {@link #finish(int)} (stop strings, length).
+     */
+    final class Generation implements Iterator<String> {
         private final Sampler sampler;
         private final int max;
         private final List<String> stops;
@@ -213,12 +237,22 @@ public final class GenerationSession {
 
         @Override
         public String next() {
+            int id = choose();
+            stepper.step(id, h, c, logits);
+            return finish(id);
+        }
+
+        /** Picks the next token from the current logits. */
+        int choose() {
             if (finish != null) {
                 throw new NoSuchElementException("generation finished: " + finish);
             }
-            int id = sampler.next(logits);
+            return sampler.next(logits);
+        }
+
+        /** Records a token whose step has been applied; returns its character. */
+        String finish(int id) {
             String ch = vocab.token(id);
-            model.step(id, h, c, logits);
             count++;
             text.append(ch);
             for (String s : stops) {

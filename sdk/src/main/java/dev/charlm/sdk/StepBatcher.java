@@ -1,0 +1,329 @@
+package dev.charlm.sdk;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Runs the next steps of many concurrent sessions as one ONNX Runtime call. The recurrent state
+ * is tiny (2 x layers x hidden floats per stream), so many live streams are cheap to keep, and a
+ * batch-B step reads the weights once instead of B times.
+ *
+ * <p>Two ways in, served by one worker thread and mixed in the same calls:
+ *
+ * <ul>
+ *   <li>{@link #submit}: the worker drives a whole generation (continuous batching): each round
+ *       it samples the next character of every active generation, runs all their steps as one
+ *       call (up to {@code maxBatch} per call) and hands each character to its callback, on the
+ *       worker thread. Generations join and leave between rounds and never wait for company.
+ *       This is the fast path: no thread switch per character.
+ *   <li>{@link #newSession()}: sessions used from their own threads as usual; each step is
+ *       handed to the worker, which runs the pending steps of up to {@code maxBatch} sessions
+ *       together. A step waits at most {@code maxWait} for company, so a lone stream is slowed
+ *       by at most that per character; every character costs two thread switches.
+ * </ul>
+ *
+ * <p>Both give exactly the text an unbatched session gives for the same options (tested). Load
+ * the model with as many intra-op threads as cores: the batched call is the computation.
+ *
+ * <p>Thread-safe. {@link #close()} stops the worker; steps waiting then, and later ones, fail
+ * with {@link IllegalStateException}. It does not close the model.
+ */
+public final class StepBatcher implements AutoCloseable {
+
+    private final CharModel model;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    /** Incoming {@link Request}s and {@link Job}s. */
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Thread worker;
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong steps = new AtomicLong();
+    private volatile boolean closed;
+
+    /** One pending step and where its results go. */
+    private static final class Request {
+        final int token;
+        final float[] h;
+        final float[] c;
+        final float[] logits;
+        final Thread waiter = Thread.currentThread();
+        volatile boolean done;
+        RuntimeException error;
+
+        Request(int token, float[] h, float[] c, float[] logits) {
+            this.token = token;
+            this.h = h;
+            this.c = c;
+            this.logits = logits;
+        }
+    }
+
+    /** A generation the worker drives. */
+    private static final class Job {
+        final GenerationSession session;
+        final GenerationSession.Generation generation;
+        final Consumer<String> onCharacter;
+        final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
+        int token;
+
+        Job(GenerationSession session, GenerationSession.Generation generation, Consumer<String> onCharacter) {
+            this.session = session;
+            this.generation = generation;
+            this.onCharacter = onCharacter;
+        }
+    }
+
+    private StepBatcher(CharModel model, int maxBatch, Duration maxWait) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be positive, got " + maxBatch);
+        }
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must be >= 0, got " + maxWait);
+        }
+        this.model = model;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.worker = new Thread(this::loop, "charlm-step-batcher");
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    /**
+     * A batcher over {@code model}.
+     *
+     * @param maxBatch most steps in one call
+     * @param maxWait longest a step waits for others to join its call
+     */
+    public static StepBatcher create(CharModel model, int maxBatch, Duration maxWait) {
+        return new StepBatcher(model, maxBatch, maxWait);
+    }
+
+    /** A session whose steps go through this batcher. */
+    public GenerationSession newSession() {
+        if (closed) {
+            throw new IllegalStateException("step batcher is closed");
+        }
+        return model.newSession(this::step);
+    }
+
+    /**
+     * Generates on the worker thread, batched with every other active generation: samples from
+     * {@code session}'s state, steps it, and hands each character to {@code onCharacter} (called
+     * on the worker thread: keep it short, e.g. append to a buffer). The session must be fed
+     * first and must not be used by anyone else until the returned future completes. A callback
+     * that throws ends that generation, exceptionally.
+     */
+    public CompletableFuture<GenerationResult> submit(GenerationSession session, GenerationOptions options,
+            Consumer<String> onCharacter) {
+        if (closed) {
+            throw new IllegalStateException("step batcher is closed");
+        }
+        Job job = new Job(session, session.startGeneration(options), onCharacter);
+        if (!job.generation.hasNext()) {
+            job.result.complete(job.generation.result());
+            return job.result;
+        }
+        queue.add(job);
+        return job.result;
+    }
+
+    /** Batched calls made so far. */
+    public long calls() {
+        return calls.get();
+    }
+
+    /** Mean steps per call so far. */
+    public double meanBatchSize() {
+        long n = calls.get();
+        return n == 0 ? 0 : (double) steps.get() / n;
+    }
+
+    private void step(int token, float[] h, float[] c, float[] logits) {
+        if (closed) {
+            throw new IllegalStateException("step batcher is closed");
+        }
+        Request r = new Request(token, h, c, logits);
+        queue.add(r);
+        // The worker will write into our arrays, so the step cannot be abandoned: an interrupt
+        // is remembered and restored once the step is done.
+        boolean interrupted = false;
+        while (!r.done) {
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (r.error != null) {
+            throw r.error;
+        }
+    }
+
+    private void loop() {
+        List<Job> active = new ArrayList<>();
+        List<Request> requests = new ArrayList<>(maxBatch);
+        while (!closed) {
+            try {
+                // Idle: block for work. Busy: take whatever has arrived, without waiting.
+                Object first = active.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
+                if (first != null) {
+                    accept(first, active, requests);
+                }
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (active.size() + requests.size() < maxBatch) {
+                    Object next = queue.poll();
+                    if (next == null) {
+                        // Only lone step requests wait for company; running generations never do.
+                        long left = deadline - System.nanoTime();
+                        if (!active.isEmpty() || requests.isEmpty() || left <= 0) {
+                            break;
+                        }
+                        next = queue.poll(left, TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            break;
+                        }
+                    }
+                    accept(next, active, requests);
+                }
+                if (active.isEmpty() && requests.isEmpty()) {
+                    continue;
+                }
+                round(active, requests);
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                for (Request r : requests) {
+                    r.error = e;
+                }
+                for (Job j : active) {
+                    j.result.completeExceptionally(e);
+                }
+                active.clear();
+            } finally {
+                for (Request r : requests) {
+                    r.done = true;
+                    LockSupport.unpark(r.waiter);
+                }
+                requests.clear();
+            }
+        }
+        for (Job j : active) {
+            j.result.completeExceptionally(new IllegalStateException("step batcher is closed"));
+        }
+        failPending();
+    }
+
+    private static void accept(Object item, List<Job> active, List<Request> requests) {
+        if (item instanceof Job) {
+            active.add((Job) item);
+        } else {
+            requests.add((Request) item);
+        }
+    }
+
+    /** One step for every active generation and pending request, maxBatch per call. */
+    private void round(List<Job> active, List<Request> requests) {
+        List<float[][]> states = new ArrayList<>(active.size() + requests.size());
+        int[] tokens = new int[active.size() + requests.size()];
+        int n = 0;
+        for (Job j : active) {
+            j.token = j.generation.choose();
+            tokens[n++] = j.token;
+            states.add(new float[][] {j.session.hiddenState(), j.session.cellState(), j.session.logits()});
+        }
+        for (Request r : requests) {
+            tokens[n++] = r.token;
+            states.add(new float[][] {r.h, r.c, r.logits});
+        }
+        for (int from = 0; from < n; from += maxBatch) {
+            run(tokens, states, from, Math.min(n, from + maxBatch));
+        }
+        for (Iterator<Job> it = active.iterator(); it.hasNext();) {
+            Job j = it.next();
+            try {
+                String ch = j.generation.finish(j.token);
+                if (j.onCharacter != null) {
+                    j.onCharacter.accept(ch);
+                }
+                if (!j.generation.hasNext()) {
+                    j.result.complete(j.generation.result());
+                    it.remove();
+                }
+            } catch (RuntimeException e) {
+                j.result.completeExceptionally(e);
+                it.remove();
+            }
+        }
+    }
+
+    /** Runs rows [from, to) as one call: states in and out are (h, c, logits) per row. */
+    private void run(int[] allTokens, List<float[][]> states, int from, int to) {
+        ModelInfo info = model.info();
+        int b = to - from;
+        int layers = info.layers();
+        int hidden = info.hidden();
+        int vocab = info.vocabulary().size();
+        boolean lstm = info.hasCellState();
+        long[] tokens = new long[b];
+        float[] h0 = new float[layers * b * hidden];
+        float[] c0 = lstm ? new float[layers * b * hidden] : null;
+        for (int i = 0; i < b; i++) {
+            float[][] s = states.get(from + i);
+            tokens[i] = allTokens[from + i];
+            for (int l = 0; l < layers; l++) {
+                System.arraycopy(s[0], l * hidden, h0, (l * b + i) * hidden, hidden);
+                if (lstm) {
+                    System.arraycopy(s[1], l * hidden, c0, (l * b + i) * hidden, hidden);
+                }
+            }
+        }
+        CharModel.BatchOutput out = model.run(tokens, b, 1, h0, c0);
+        for (int i = 0; i < b; i++) {
+            float[][] s = states.get(from + i);
+            System.arraycopy(out.logits(), i * vocab, s[2], 0, vocab);
+            for (int l = 0; l < layers; l++) {
+                System.arraycopy(out.hn(), (l * b + i) * hidden, s[0], l * hidden, hidden);
+                if (lstm) {
+                    System.arraycopy(out.cn(), (l * b + i) * hidden, s[1], l * hidden, hidden);
+                }
+            }
+        }
+        calls.incrementAndGet();
+        steps.addAndGet(b);
+    }
+
+    private void failPending() {
+        Object item;
+        while ((item = queue.poll()) != null) {
+            if (item instanceof Job) {
+                ((Job) item).result.completeExceptionally(new IllegalStateException("step batcher is closed"));
+            } else {
+                Request r = (Request) item;
+                r.error = new IllegalStateException("step batcher is closed");
+                r.done = true;
+                LockSupport.unpark(r.waiter);
+            }
+        }
+    }
+
+    /** Stops the worker; waiting and later steps fail. Idempotent; leaves the model open. */
+    @Override
+    public void close() {
+        closed = true;
+        worker.interrupt();
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        failPending();
+    }
+}
