@@ -58,6 +58,7 @@ public final class CharModel implements AutoCloseable {
     private final Device device;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ThreadLocal<StepRunner> runners = new ThreadLocal<>();
+    private final ThreadLocal<Map<Integer, StepRunner>> batchRunners = ThreadLocal.withInitial(HashMap::new);
     private final ConcurrentLinkedQueue<StepRunner> allRunners = new ConcurrentLinkedQueue<>();
     private final Map<String, SessionSnapshot> prefixCache;
     private final int prefixCacheCapacity;
@@ -352,6 +353,32 @@ public final class CharModel implements AutoCloseable {
                 allRunners.add(runner);
             }
             runner.step(session, token, h, c, logits);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on " + info.source() + ": " + e.getMessage(), e);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /**
+     * One-token steps of {@code batch} rows on reused pinned tensors (one set per thread and
+     * batch size): states [L, batch, H] in the prefixes of {@code h}/{@code c}, results to the
+     * prefixes of the output arrays. The step batcher's path.
+     */
+    void stepBatch(int batch, long[] tokens, float[] h, float[] c, float[] logits, float[] hOut, float[] cOut) {
+        ReentrantReadWriteLock.ReadLock read = lock.readLock();
+        read.lock();
+        try {
+            checkOpen();
+            Map<Integer, StepRunner> mine = batchRunners.get();
+            StepRunner runner = mine.get(batch);
+            if (runner == null) {
+                runner = new StepRunner(env, info.hasCellState(), info.layers(), info.hidden(),
+                        info.vocabulary().size(), batch);
+                mine.put(batch, runner);
+                allRunners.add(runner);
+            }
+            runner.run(session, tokens, h, c, logits, hOut, cOut);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on " + info.source() + ": " + e.getMessage(), e);
         } finally {

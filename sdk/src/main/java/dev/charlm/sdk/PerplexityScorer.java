@@ -1,6 +1,7 @@
 package dev.charlm.sdk;
 
 import dev.charlm.contract.InvalidTextException;
+import dev.charlm.sdk.internal.BatchStates;
 import dev.charlm.sdk.internal.TokenReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -186,11 +187,9 @@ public final class PerplexityScorer {
                 float[] h0 = new float[layers * b * hidden];
                 float[] c0 = lstm ? new float[layers * b * hidden] : null;
                 for (int i = 0; i < b; i++) {
-                    for (int l = 0; l < layers; l++) {
-                        System.arraycopy(rows.get(i).h, l * hidden, h0, (l * b + i) * hidden, hidden);
-                        if (lstm) {
-                            System.arraycopy(rows.get(i).c, l * hidden, c0, (l * b + i) * hidden, hidden);
-                        }
+                    BatchStates.gather(rows.get(i).h, h0, i, b, layers, hidden);
+                    if (lstm) {
+                        BatchStates.gather(rows.get(i).c, c0, i, b, layers, hidden);
                     }
                 }
                 boolean any = false;
@@ -211,11 +210,9 @@ public final class PerplexityScorer {
                     r.predictions += len;
                     scored += len;
                     if (len == chunk) {
-                        for (int l = 0; l < layers; l++) {
-                            System.arraycopy(out.hn(), (l * b + i) * hidden, r.h, l * hidden, hidden);
-                            if (lstm) {
-                                System.arraycopy(out.cn(), (l * b + i) * hidden, r.c, l * hidden, hidden);
-                            }
+                        BatchStates.scatter(out.hn(), r.h, i, b, layers, hidden);
+                        if (lstm) {
+                            BatchStates.scatter(out.cn(), r.c, i, b, layers, hidden);
                         }
                         next.add(r);
                     } else {

@@ -1,5 +1,6 @@
 package dev.charlm.sdk;
 
+import dev.charlm.sdk.internal.BatchStates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -264,6 +265,14 @@ public final class StepBatcher implements AutoCloseable {
         }
     }
 
+    // The worker's gather/scatter arrays, sized for maxBatch once (worker thread only).
+    private long[] batchTokens;
+    private float[] batchH;
+    private float[] batchC;
+    private float[] batchLogits;
+    private float[] batchHOut;
+    private float[] batchCOut;
+
     /** Runs rows [from, to) as one call: states in and out are (h, c, logits) per row. */
     private void run(int[] allTokens, List<float[][]> states, int from, int to) {
         ModelInfo info = model.info();
@@ -272,28 +281,30 @@ public final class StepBatcher implements AutoCloseable {
         int hidden = info.hidden();
         int vocab = info.vocabulary().size();
         boolean lstm = info.hasCellState();
-        long[] tokens = new long[b];
-        float[] h0 = new float[layers * b * hidden];
-        float[] c0 = lstm ? new float[layers * b * hidden] : null;
+        if (batchTokens == null) {
+            int state = layers * maxBatch * hidden;
+            batchTokens = new long[maxBatch];
+            batchH = new float[state];
+            batchHOut = new float[state];
+            batchC = lstm ? new float[state] : null;
+            batchCOut = lstm ? new float[state] : null;
+            batchLogits = new float[maxBatch * vocab];
+        }
         for (int i = 0; i < b; i++) {
             float[][] s = states.get(from + i);
-            tokens[i] = allTokens[from + i];
-            for (int l = 0; l < layers; l++) {
-                System.arraycopy(s[0], l * hidden, h0, (l * b + i) * hidden, hidden);
-                if (lstm) {
-                    System.arraycopy(s[1], l * hidden, c0, (l * b + i) * hidden, hidden);
-                }
+            batchTokens[i] = allTokens[from + i];
+            BatchStates.gather(s[0], batchH, i, b, layers, hidden);
+            if (lstm) {
+                BatchStates.gather(s[1], batchC, i, b, layers, hidden);
             }
         }
-        CharModel.BatchOutput out = model.run(tokens, b, 1, h0, c0);
+        model.stepBatch(b, batchTokens, batchH, batchC, batchLogits, batchHOut, batchCOut);
         for (int i = 0; i < b; i++) {
             float[][] s = states.get(from + i);
-            System.arraycopy(out.logits(), i * vocab, s[2], 0, vocab);
-            for (int l = 0; l < layers; l++) {
-                System.arraycopy(out.hn(), (l * b + i) * hidden, s[0], l * hidden, hidden);
-                if (lstm) {
-                    System.arraycopy(out.cn(), (l * b + i) * hidden, s[1], l * hidden, hidden);
-                }
+            System.arraycopy(batchLogits, i * vocab, s[2], 0, vocab);
+            BatchStates.scatter(batchHOut, s[0], i, b, layers, hidden);
+            if (lstm) {
+                BatchStates.scatter(batchCOut, s[1], i, b, layers, hidden);
             }
         }
         calls.incrementAndGet();

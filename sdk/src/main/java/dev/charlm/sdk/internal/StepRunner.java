@@ -13,13 +13,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One thread's tensors for batch-1, one-token steps: every input and output is a native tensor
- * over a direct buffer, created once and reused, with outputs pinned so ONNX Runtime writes
- * into them. A step copies the caller's state in and the new state and logits out (a few KB),
- * so sessions hold plain arrays and no native memory. Not thread-safe: one per thread.
+ * One thread's tensors for one-token steps of a fixed batch size: every input and output is a
+ * native tensor over a direct buffer, created once and reused, with outputs pinned so ONNX
+ * Runtime writes into them. A step copies the caller's state in and the new state and logits
+ * out (a few KB per row), so sessions hold plain arrays and no native memory. Not thread-safe:
+ * one per thread and batch size.
  */
 public final class StepRunner implements AutoCloseable {
 
+    private final int batch;
+    private final int stateSize;
+    private final int vocab;
     private final LongBuffer token;
     private final FloatBuffer h;
     private final FloatBuffer c;
@@ -30,18 +34,26 @@ public final class StepRunner implements AutoCloseable {
     private final Map<String, OnnxTensor> outputs = new HashMap<>();
 
     public StepRunner(OrtEnvironment env, boolean lstm, int layers, int hidden, int vocab) throws OrtException {
-        int state = layers * hidden;
-        long[] stateShape = {layers, 1, hidden};
-        token = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).asLongBuffer();
+        this(env, lstm, layers, hidden, vocab, 1);
+    }
+
+    public StepRunner(OrtEnvironment env, boolean lstm, int layers, int hidden, int vocab, int batch)
+            throws OrtException {
+        this.batch = batch;
+        this.vocab = vocab;
+        int state = layers * batch * hidden;
+        this.stateSize = state;
+        long[] stateShape = {layers, batch, hidden};
+        token = ByteBuffer.allocateDirect(8 * batch).order(ByteOrder.nativeOrder()).asLongBuffer();
         h = floats(state);
         hOut = floats(state);
         c = lstm ? floats(state) : null;
         cOut = lstm ? floats(state) : null;
-        logits = floats(vocab);
+        logits = floats(batch * vocab);
         try {
-            inputs.put(ModelContract.TOKENS, OnnxTensor.createTensor(env, token, new long[] {1, 1}));
+            inputs.put(ModelContract.TOKENS, OnnxTensor.createTensor(env, token, new long[] {batch, 1}));
             inputs.put(ModelContract.H0, OnnxTensor.createTensor(env, h, stateShape));
-            outputs.put(ModelContract.LOGITS, OnnxTensor.createTensor(env, logits, new long[] {1, 1, vocab}));
+            outputs.put(ModelContract.LOGITS, OnnxTensor.createTensor(env, logits, new long[] {batch, 1, vocab}));
             outputs.put(ModelContract.HN, OnnxTensor.createTensor(env, hOut, stateShape));
             if (lstm) {
                 inputs.put(ModelContract.C0, OnnxTensor.createTensor(env, c, stateShape));
@@ -76,6 +88,28 @@ public final class StepRunner implements AutoCloseable {
             cOut.get(0, cState);
         }
         logits.get(0, logitsOut);
+    }
+
+    /**
+     * One step of {@code batch} rows: tokens[0..batch), states laid out [layers, batch, hidden]
+     * in the first {@code layers * batch * hidden} elements of {@code h}/{@code c} (larger
+     * arrays are fine), results written to the same prefixes of the output arrays.
+     */
+    public void run(OrtSession session, long[] tokens, float[] h, float[] c, float[] logitsOut, float[] hOut,
+            float[] cOut) throws OrtException {
+        token.put(0, tokens, 0, batch);
+        this.h.put(0, h, 0, stateSize);
+        if (this.c != null) {
+            this.c.put(0, c, 0, stateSize);
+        }
+        try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+            // Outputs are pinned: the values are already in our buffers.
+        }
+        this.hOut.get(0, hOut, 0, stateSize);
+        if (this.c != null) {
+            this.cOut.get(0, cOut, 0, stateSize);
+        }
+        logits.get(0, logitsOut, 0, batch * vocab);
     }
 
     @Override
