@@ -67,12 +67,13 @@ final class HttpApi implements AutoCloseable {
     private ExecutorService executor;
 
     /**
-     * @param model the model; load it with as many intra-op threads as cores, since generation
-     *     steps of all clients run batched on the batcher's one worker thread
+     * @param model the model; load it with one intra-op thread: generation steps of all clients
+     *     run batched on one batcher lane per core
      */
     HttpApi(CharModel model, Limits limits) {
         this.model = model;
-        this.batcher = StepBatcher.create(model, 128, java.time.Duration.ZERO);
+        this.batcher = StepBatcher.create(model, 128, java.time.Duration.ZERO,
+                Runtime.getRuntime().availableProcessors());
         this.limits = limits;
         this.permits = new Semaphore(limits.maxConcurrent(), true);
     }

@@ -38,9 +38,8 @@ public class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535 || maxConcurrent < 1 || maxBodyBytes < 1 || maxCharacters < 0) {
             throw new UserError("--port must be in [0, 65535] and the limits positive");
         }
-        // All cores to ONNX Runtime: every client's generation steps run batched in one call.
-        ModelOptions options = ModelOptions.builder().intraOpThreads(Runtime.getRuntime().availableProcessors()).build();
-        try (CharModel model = modelOption.load(options);
+        // One ONNX Runtime thread per call: the batcher runs one lane (one batched call) per core.
+        try (CharModel model = modelOption.load(ModelOptions.defaults());
                 HttpApi api = new HttpApi(model, new HttpApi.Limits(maxConcurrent, maxBodyBytes, maxCharacters, 2_000))) {
             InetSocketAddress at;
             try {

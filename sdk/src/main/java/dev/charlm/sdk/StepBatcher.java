@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -42,9 +43,7 @@ public final class StepBatcher implements AutoCloseable {
     private final CharModel model;
     private final int maxBatch;
     private final long maxWaitNanos;
-    /** Incoming {@link Request}s and {@link Job}s. */
-    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final Thread worker;
+    private final Lane[] lanes;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
     private volatile boolean closed;
@@ -82,19 +81,23 @@ public final class StepBatcher implements AutoCloseable {
         }
     }
 
-    private StepBatcher(CharModel model, int maxBatch, Duration maxWait) {
+    private StepBatcher(CharModel model, int maxBatch, Duration maxWait, int laneCount) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be positive, got " + maxBatch);
         }
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must be >= 0, got " + maxWait);
         }
+        if (laneCount < 1) {
+            throw new IllegalArgumentException("lanes must be positive, got " + laneCount);
+        }
         this.model = model;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
-        this.worker = new Thread(this::loop, "charlm-step-batcher");
-        this.worker.setDaemon(true);
-        this.worker.start();
+        this.lanes = new Lane[laneCount];
+        for (int i = 0; i < laneCount; i++) {
+            lanes[i] = new Lane(i);
+        }
     }
 
     /**
@@ -104,7 +107,17 @@ public final class StepBatcher implements AutoCloseable {
      * @param maxWait longest a step waits for others to join its call
      */
     public static StepBatcher create(CharModel model, int maxBatch, Duration maxWait) {
-        return new StepBatcher(model, maxBatch, maxWait);
+        return new StepBatcher(model, maxBatch, maxWait, 1);
+    }
+
+    /**
+     * A batcher with {@code lanes} worker threads, each batching its own share of the streams:
+     * while one lane is in ONNX Runtime another samples and copies, so on a multi-core machine
+     * load the model with {@code intraOpThreads = cores / lanes} (e.g. 2 lanes of 1 thread on 2
+     * cores). Generations go to the least loaded lane.
+     */
+    public static StepBatcher create(CharModel model, int maxBatch, Duration maxWait, int lanes) {
+        return new StepBatcher(model, maxBatch, maxWait, lanes);
     }
 
     /** A session whose steps go through this batcher. */
@@ -132,7 +145,16 @@ public final class StepBatcher implements AutoCloseable {
             job.result.complete(job.generation.result());
             return job.result;
         }
-        queue.add(job);
+        Lane lane = lanes[0];
+        for (Lane l : lanes) {
+            if (l.load.get() < lane.load.get()) {
+                lane = l;
+            }
+        }
+        lane.load.incrementAndGet();
+        Lane chosen = lane;
+        job.result.whenComplete((r, e) -> chosen.load.decrementAndGet());
+        lane.queue.add(job);
         return job.result;
     }
 
@@ -152,7 +174,7 @@ public final class StepBatcher implements AutoCloseable {
             throw new IllegalStateException("step batcher is closed");
         }
         Request r = new Request(token, h, c, logits);
-        queue.add(r);
+        lanes[(int) (Thread.currentThread().getId() % lanes.length)].queue.add(r);
         // The worker will write into our arrays, so the step cannot be abandoned: an interrupt
         // is remembered and restored once the step is done.
         boolean interrupted = false;
@@ -168,159 +190,174 @@ public final class StepBatcher implements AutoCloseable {
         }
     }
 
-    private void loop() {
-        List<Job> active = new ArrayList<>();
-        List<Request> requests = new ArrayList<>(maxBatch);
-        while (!closed) {
-            try {
-                // Idle: block for work. Busy: take whatever has arrived, without waiting.
-                Object first = active.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
-                if (first != null) {
-                    accept(first, active, requests);
-                }
-                long deadline = System.nanoTime() + maxWaitNanos;
-                while (active.size() + requests.size() < maxBatch) {
-                    Object next = queue.poll();
-                    if (next == null) {
-                        // Only lone step requests wait for company; running generations never do.
-                        long left = deadline - System.nanoTime();
-                        if (!active.isEmpty() || requests.isEmpty() || left <= 0) {
-                            break;
-                        }
-                        next = queue.poll(left, TimeUnit.NANOSECONDS);
-                        if (next == null) {
-                            break;
-                        }
+    /** One worker thread with its own queue and gather/scatter arrays. */
+    private final class Lane {
+        /** Incoming {@link Request}s and {@link Job}s. */
+        final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        /** Generations submitted to this lane and not finished. */
+        final AtomicInteger load = new AtomicInteger();
+        final Thread worker;
+
+        Lane(int index) {
+            worker = new Thread(this::loop, "charlm-step-batcher-" + index);
+            worker.setDaemon(true);
+            worker.start();
+        }
+
+        private void loop() {
+            List<Job> active = new ArrayList<>();
+            List<Request> requests = new ArrayList<>(maxBatch);
+            while (!closed) {
+                try {
+                    // Idle: block for work. Busy: take whatever has arrived, without waiting.
+                    Object first = active.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
+                    if (first != null) {
+                        accept(first, active, requests);
                     }
-                    accept(next, active, requests);
+                    long deadline = System.nanoTime() + maxWaitNanos;
+                    while (active.size() + requests.size() < maxBatch) {
+                        Object next = queue.poll();
+                        if (next == null) {
+                            // Only lone step requests wait for company; running generations never do.
+                            long left = deadline - System.nanoTime();
+                            if (!active.isEmpty() || requests.isEmpty() || left <= 0) {
+                                break;
+                            }
+                            next = queue.poll(left, TimeUnit.NANOSECONDS);
+                            if (next == null) {
+                                break;
+                            }
+                        }
+                        accept(next, active, requests);
+                    }
+                    if (active.isEmpty() && requests.isEmpty()) {
+                        continue;
+                    }
+                    round(active, requests);
+                } catch (InterruptedException e) {
+                    break;
+                } catch (RuntimeException e) {
+                    for (Request r : requests) {
+                        r.error = e;
+                    }
+                    for (Job j : active) {
+                        j.result.completeExceptionally(e);
+                    }
+                    active.clear();
+                } finally {
+                    for (Request r : requests) {
+                        r.done = true;
+                        LockSupport.unpark(r.waiter);
+                    }
+                    requests.clear();
                 }
-                if (active.isEmpty() && requests.isEmpty()) {
-                    continue;
-                }
-                round(active, requests);
-            } catch (InterruptedException e) {
-                break;
-            } catch (RuntimeException e) {
-                for (Request r : requests) {
-                    r.error = e;
-                }
-                for (Job j : active) {
+            }
+            for (Job j : active) {
+                j.result.completeExceptionally(new IllegalStateException("step batcher is closed"));
+            }
+            failPending();
+        }
+
+        private void accept(Object item, List<Job> active, List<Request> requests) {
+            if (item instanceof Job) {
+                active.add((Job) item);
+            } else {
+                requests.add((Request) item);
+            }
+        }
+
+        /** One step for every active generation and pending request, maxBatch per call. */
+        private void round(List<Job> active, List<Request> requests) {
+            List<float[][]> states = new ArrayList<>(active.size() + requests.size());
+            int[] tokens = new int[active.size() + requests.size()];
+            int n = 0;
+            for (Job j : active) {
+                j.token = j.generation.choose();
+                tokens[n++] = j.token;
+                states.add(new float[][] {j.session.hiddenState(), j.session.cellState(), j.session.logits()});
+            }
+            for (Request r : requests) {
+                tokens[n++] = r.token;
+                states.add(new float[][] {r.h, r.c, r.logits});
+            }
+            for (int from = 0; from < n; from += maxBatch) {
+                run(tokens, states, from, Math.min(n, from + maxBatch));
+            }
+            for (Iterator<Job> it = active.iterator(); it.hasNext();) {
+                Job j = it.next();
+                try {
+                    String ch = j.generation.finish(j.token);
+                    if (j.onCharacter != null) {
+                        j.onCharacter.accept(ch);
+                    }
+                    if (!j.generation.hasNext()) {
+                        j.result.complete(j.generation.result());
+                        it.remove();
+                    }
+                } catch (RuntimeException e) {
                     j.result.completeExceptionally(e);
+                    it.remove();
                 }
-                active.clear();
-            } finally {
-                for (Request r : requests) {
+            }
+        }
+
+        // The worker's gather/scatter arrays, sized for maxBatch once (worker thread only).
+        private long[] batchTokens;
+        private float[] batchH;
+        private float[] batchC;
+        private float[] batchLogits;
+        private float[] batchHOut;
+        private float[] batchCOut;
+
+        /** Runs rows [from, to) as one call: states in and out are (h, c, logits) per row. */
+        private void run(int[] allTokens, List<float[][]> states, int from, int to) {
+            ModelInfo info = model.info();
+            int b = to - from;
+            int layers = info.layers();
+            int hidden = info.hidden();
+            int vocab = info.vocabulary().size();
+            boolean lstm = info.hasCellState();
+            if (batchTokens == null) {
+                int state = layers * maxBatch * hidden;
+                batchTokens = new long[maxBatch];
+                batchH = new float[state];
+                batchHOut = new float[state];
+                batchC = lstm ? new float[state] : null;
+                batchCOut = lstm ? new float[state] : null;
+                batchLogits = new float[maxBatch * vocab];
+            }
+            for (int i = 0; i < b; i++) {
+                float[][] s = states.get(from + i);
+                batchTokens[i] = allTokens[from + i];
+                BatchStates.gather(s[0], batchH, i, b, layers, hidden);
+                if (lstm) {
+                    BatchStates.gather(s[1], batchC, i, b, layers, hidden);
+                }
+            }
+            model.stepBatch(b, batchTokens, batchH, batchC, batchLogits, batchHOut, batchCOut);
+            for (int i = 0; i < b; i++) {
+                float[][] s = states.get(from + i);
+                System.arraycopy(batchLogits, i * vocab, s[2], 0, vocab);
+                BatchStates.scatter(batchHOut, s[0], i, b, layers, hidden);
+                if (lstm) {
+                    BatchStates.scatter(batchCOut, s[1], i, b, layers, hidden);
+                }
+            }
+            calls.incrementAndGet();
+            steps.addAndGet(b);
+        }
+
+        private void failPending() {
+            Object item;
+            while ((item = queue.poll()) != null) {
+                if (item instanceof Job) {
+                    ((Job) item).result.completeExceptionally(new IllegalStateException("step batcher is closed"));
+                } else {
+                    Request r = (Request) item;
+                    r.error = new IllegalStateException("step batcher is closed");
                     r.done = true;
                     LockSupport.unpark(r.waiter);
                 }
-                requests.clear();
-            }
-        }
-        for (Job j : active) {
-            j.result.completeExceptionally(new IllegalStateException("step batcher is closed"));
-        }
-        failPending();
-    }
-
-    private static void accept(Object item, List<Job> active, List<Request> requests) {
-        if (item instanceof Job) {
-            active.add((Job) item);
-        } else {
-            requests.add((Request) item);
-        }
-    }
-
-    /** One step for every active generation and pending request, maxBatch per call. */
-    private void round(List<Job> active, List<Request> requests) {
-        List<float[][]> states = new ArrayList<>(active.size() + requests.size());
-        int[] tokens = new int[active.size() + requests.size()];
-        int n = 0;
-        for (Job j : active) {
-            j.token = j.generation.choose();
-            tokens[n++] = j.token;
-            states.add(new float[][] {j.session.hiddenState(), j.session.cellState(), j.session.logits()});
-        }
-        for (Request r : requests) {
-            tokens[n++] = r.token;
-            states.add(new float[][] {r.h, r.c, r.logits});
-        }
-        for (int from = 0; from < n; from += maxBatch) {
-            run(tokens, states, from, Math.min(n, from + maxBatch));
-        }
-        for (Iterator<Job> it = active.iterator(); it.hasNext();) {
-            Job j = it.next();
-            try {
-                String ch = j.generation.finish(j.token);
-                if (j.onCharacter != null) {
-                    j.onCharacter.accept(ch);
-                }
-                if (!j.generation.hasNext()) {
-                    j.result.complete(j.generation.result());
-                    it.remove();
-                }
-            } catch (RuntimeException e) {
-                j.result.completeExceptionally(e);
-                it.remove();
-            }
-        }
-    }
-
-    // The worker's gather/scatter arrays, sized for maxBatch once (worker thread only).
-    private long[] batchTokens;
-    private float[] batchH;
-    private float[] batchC;
-    private float[] batchLogits;
-    private float[] batchHOut;
-    private float[] batchCOut;
-
-    /** Runs rows [from, to) as one call: states in and out are (h, c, logits) per row. */
-    private void run(int[] allTokens, List<float[][]> states, int from, int to) {
-        ModelInfo info = model.info();
-        int b = to - from;
-        int layers = info.layers();
-        int hidden = info.hidden();
-        int vocab = info.vocabulary().size();
-        boolean lstm = info.hasCellState();
-        if (batchTokens == null) {
-            int state = layers * maxBatch * hidden;
-            batchTokens = new long[maxBatch];
-            batchH = new float[state];
-            batchHOut = new float[state];
-            batchC = lstm ? new float[state] : null;
-            batchCOut = lstm ? new float[state] : null;
-            batchLogits = new float[maxBatch * vocab];
-        }
-        for (int i = 0; i < b; i++) {
-            float[][] s = states.get(from + i);
-            batchTokens[i] = allTokens[from + i];
-            BatchStates.gather(s[0], batchH, i, b, layers, hidden);
-            if (lstm) {
-                BatchStates.gather(s[1], batchC, i, b, layers, hidden);
-            }
-        }
-        model.stepBatch(b, batchTokens, batchH, batchC, batchLogits, batchHOut, batchCOut);
-        for (int i = 0; i < b; i++) {
-            float[][] s = states.get(from + i);
-            System.arraycopy(batchLogits, i * vocab, s[2], 0, vocab);
-            BatchStates.scatter(batchHOut, s[0], i, b, layers, hidden);
-            if (lstm) {
-                BatchStates.scatter(batchCOut, s[1], i, b, layers, hidden);
-            }
-        }
-        calls.incrementAndGet();
-        steps.addAndGet(b);
-    }
-
-    private void failPending() {
-        Object item;
-        while ((item = queue.poll()) != null) {
-            if (item instanceof Job) {
-                ((Job) item).result.completeExceptionally(new IllegalStateException("step batcher is closed"));
-            } else {
-                Request r = (Request) item;
-                r.error = new IllegalStateException("step batcher is closed");
-                r.done = true;
-                LockSupport.unpark(r.waiter);
             }
         }
     }
@@ -329,12 +366,16 @@ public final class StepBatcher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        worker.interrupt();
-        try {
-            worker.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Lane lane : lanes) {
+            lane.worker.interrupt();
         }
-        failPending();
+        for (Lane lane : lanes) {
+            try {
+                lane.worker.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lane.failPending();
+        }
     }
 }

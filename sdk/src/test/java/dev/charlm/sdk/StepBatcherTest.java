@@ -87,6 +87,25 @@ class StepBatcherTest {
     }
 
     @Test
+    void twoLanesGiveTheSameTextAndShareTheStreams() throws Exception {
+        int streams = 12;
+        try (StepBatcher batcher = StepBatcher.create(model, 32, Duration.ofMillis(2), 2)) {
+            List<java.util.concurrent.CompletableFuture<GenerationResult>> results = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                GenerationSession s = model.newSession();
+                s.feed(prompt(i));
+                results.add(batcher.submit(s, options(i), null));
+            }
+            for (int i = 0; i < streams; i++) {
+                assertEquals(model.newSession().generate(prompt(i), options(i), null).text(),
+                        results.get(i).get(120, TimeUnit.SECONDS).text(), "stream " + i);
+            }
+            // 12 streams on 2 lanes: about 6 per call, not 12 (one lane) nor 1 (no batching).
+            assertTrue(batcher.meanBatchSize() > 3 && batcher.meanBatchSize() < 9, "mean batch " + batcher.meanBatchSize());
+        }
+    }
+
+    @Test
     void aThrowingCallbackEndsOnlyItsGeneration() throws Exception {
         try (StepBatcher batcher = StepBatcher.create(model, 8, Duration.ofMillis(1))) {
             GenerationSession a = model.newSession();
