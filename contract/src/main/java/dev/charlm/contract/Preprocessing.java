@@ -1,7 +1,5 @@
 package dev.charlm.contract;
 
-import java.util.Locale;
-
 /**
  * How raw text becomes the character stream a model sees.
  *
@@ -118,6 +116,6 @@ public enum Preprocessing {
 
     @Override
     public String toString() {
-        return id.toLowerCase(Locale.ROOT);
+        return id;
     }
 }

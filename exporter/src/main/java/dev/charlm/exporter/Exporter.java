@@ -3,7 +3,6 @@ package dev.charlm.exporter;
 import ai.djl.Device;
 import ai.onnxruntime.OrtException;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.contract.ModelContract;
@@ -18,17 +17,14 @@ import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.SourceText;
+import dev.charlm.trainer.internal.AtomicFiles;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.train.Evaluation;
 import dev.charlm.trainer.train.Evaluator;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -76,7 +72,7 @@ public final class Exporter {
         Map<String, Tensor> weights = Checkpoint.readWeights(checkpoint, config);
         JsonObject metrics = Checkpoint.readMetrics(checkpoint);
         checkWritable(output);
-        Corpus corpus = heldOutCorpus(checkpoint, metrics, config);
+        Corpus corpus = Checkpoint.readCorpus(checkpoint, metrics, config, "measure held-out perplexity");
 
         byte[] probe = OnnxExporter.export(config, weights, Map.of(), gateOrder);
         ParityCheck.Report parity;
@@ -100,7 +96,7 @@ public final class Exporter {
         metadata.put(ModelContract.KEY_HELDOUT_PERPLEXITY, String.format(Locale.ROOT, "%.6f", ortScore.perplexity()));
         metadata.put(ModelContract.KEY_HELDOUT_CHARACTERS, Long.toString(ortScore.count() + corpus.sources().size()));
         byte[] model = OnnxExporter.export(config, weights, metadata, gateOrder);
-        writeAtomically(output, model);
+        AtomicFiles.write(output, model);
         return new Result(output, model.length, parity, ortScore, djlScore);
     }
 
@@ -108,17 +104,14 @@ public final class Exporter {
      * The held-out tails scored by the sdk on the frozen model, as an app would score them. The
      * tails are already preprocessed, and preprocessing leaves its own output unchanged.
      */
-    private static Evaluation scoreWithSdk(byte[] onnx, Corpus corpus) throws IOException {
+    private static Evaluation scoreWithSdk(byte[] onnx, Corpus corpus) throws IOException, OrtException {
         try (CharModel model = CharModel.load(onnx, "exported model", ModelOptions.builder()
                 .intraOpThreads(Runtime.getRuntime().availableProcessors()).prefixCacheEntries(0).build())) {
             PerplexityScorer scorer = model.newScorer();
-            Evaluation total = null;
-            for (SourceText s : corpus.sources()) {
-                ScoreReport r = scorer.score(s.path().getFileName().toString(), s.heldOut());
-                Evaluation e = new Evaluation(r.totalNll(), r.predictions());
-                total = total == null ? e : total.plus(e);
-            }
-            return total;
+            return score(corpus, source -> {
+                ScoreReport r = scorer.score(source.path().getFileName().toString(), source.heldOut());
+                return new Evaluation(r.totalNll(), r.predictions());
+            });
         } catch (InvalidModelException e) {
             throw new IllegalStateException("the exporter wrote a model the sdk refuses: " + e.getMessage(), e);
         }
@@ -136,31 +129,6 @@ public final class Exporter {
             total = total == null ? e : total.plus(e);
         }
         return total;
-    }
-
-    /** The checkpoint's data files, checked unchanged, split as in training. */
-    private static Corpus heldOutCorpus(Path checkpoint, JsonObject metrics, ModelConfig config)
-            throws CheckpointException, InvalidTextException {
-        List<Path> files = new ArrayList<>();
-        List<String> hashes = new ArrayList<>();
-        double holdout;
-        try {
-            for (JsonElement d : metrics.getAsJsonArray("data")) {
-                files.add(Path.of(d.getAsJsonObject().get("path").getAsString()));
-                hashes.add(d.getAsJsonObject().get("sha256").getAsString());
-            }
-            holdout = metrics.getAsJsonObject("settings").get("holdout").getAsDouble();
-        } catch (RuntimeException e) {
-            throw new CheckpointException(checkpoint.resolve(Checkpoint.METRICS) + ": missing data list or settings");
-        }
-        Corpus corpus = Corpus.load(files, config.preprocessing(), holdout, config.vocabulary());
-        for (int i = 0; i < files.size(); i++) {
-            if (!corpus.sources().get(i).sha256().equals(hashes.get(i))) {
-                throw new InvalidTextException(files.get(i),
-                        "changed since training (SHA-256 differs); cannot measure held-out perplexity");
-            }
-        }
-        return corpus;
     }
 
     private static String trainingData(Corpus corpus) {
@@ -185,22 +153,6 @@ public final class Exporter {
         }
         if (!Files.isWritable(parent)) {
             throw new CheckpointException(output + ": cannot write there (directory not writable)");
-        }
-    }
-
-    private static void writeAtomically(Path output, byte[] bytes) throws IOException {
-        Path abs = output.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Checkpoint.makeReadable(tmp); // temp files start private; the model is a normal file
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 }

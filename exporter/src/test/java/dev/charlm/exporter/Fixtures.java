@@ -73,12 +73,4 @@ final class Fixtures {
         Checkpoint.writeDirectory(out, files);
         return out;
     }
-
-    /** Confirms the fixture loads in DJL (used by tests that mutate a fixture). */
-    static void loads(Path checkpoint) throws Exception {
-        ModelConfig c = Checkpoint.readConfig(checkpoint);
-        try (CharRnnModel m = Checkpoint.loadModel(checkpoint, c, Device.cpu())) {
-            m.spec();
-        }
-    }
 }

@@ -6,7 +6,6 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.trainer.checkpoint.Checkpoint;
@@ -64,7 +63,7 @@ public final class TrainingRun {
         Corpus corpus = Corpus.load(request.data(), request.preprocessing(), request.holdout(), null);
         ModelConfig config = new ModelConfig(request.cell(), request.implementation(), request.layers(),
                 request.hidden(), request.dropout(), request.preprocessing(), corpus.vocabulary());
-        return run(config, corpus, request.holdout(), request.settings(), request.out(), null);
+        return run(config, corpus, request.settings(), request.out(), null);
     }
 
     /**
@@ -78,31 +77,13 @@ public final class TrainingRun {
         Map<String, Tensor> weights = Checkpoint.readWeights(checkpoint, config);
         Map<String, Tensor> optimizerState = Checkpoint.readTensors(checkpoint, Checkpoint.OPTIMIZER);
         Checkpoint.checkWritable(out);
-        JsonObject s;
-        List<Path> files = new ArrayList<>();
-        List<String> hashes = new ArrayList<>();
-        try {
-            s = metrics.getAsJsonObject("settings");
-            for (JsonElement d : metrics.getAsJsonArray("data")) {
-                files.add(Path.of(d.getAsJsonObject().get("path").getAsString()));
-                hashes.add(d.getAsJsonObject().get("sha256").getAsString());
-            }
-        } catch (RuntimeException e) {
-            throw new CheckpointException(checkpoint.resolve(Checkpoint.METRICS) + ": missing run settings or data list");
-        }
+        Corpus corpus = Checkpoint.readCorpus(checkpoint, metrics, config, "resume");
+        JsonObject s = metrics.getAsJsonObject("settings");
         TrainingSettings settings = new TrainingSettings(
                 Sampling.fromId(s.get("sampling").getAsString()),
                 OptimizerKind.fromId(s.get("optimizer").getAsString()),
                 s.get("lr").getAsFloat(), s.get("clip").getAsFloat(), epochs,
                 s.get("batch_size").getAsInt(), s.get("num_steps").getAsInt(), s.get("seed").getAsLong());
-        double holdout = s.get("holdout").getAsDouble();
-        Corpus corpus = Corpus.load(files, config.preprocessing(), holdout, config.vocabulary());
-        for (int i = 0; i < files.size(); i++) {
-            if (!corpus.sources().get(i).sha256().equals(hashes.get(i))) {
-                throw new InvalidTextException(files.get(i),
-                        "changed since the checkpoint was written (SHA-256 differs); cannot resume");
-            }
-        }
         EpochMetrics[] done = METRICS_GSON.fromJson(metrics.get("epochs"), EpochMetrics[].class);
         Resumed resumed = new Resumed(weights, optimizerState,
                 metrics.get("optimizer_steps").getAsLong(), List.of(done));
@@ -110,15 +91,15 @@ public final class TrainingRun {
             throw new IllegalArgumentException(checkpoint + " has already trained " + done.length
                     + " epochs; pass --epochs greater than that to continue");
         }
-        return run(config, corpus, holdout, settings, out, resumed);
+        return run(config, corpus, settings, out, resumed);
     }
 
     /** State restored from a checkpoint. */
     private record Resumed(Map<String, Tensor> weights, Map<String, Tensor> optimizerState,
             long optimizerSteps, List<EpochMetrics> epochs) {}
 
-    private TrainingResult run(ModelConfig config, Corpus corpus, double holdout,
-            TrainingSettings settings, Path out, Resumed resumed) throws CheckpointException {
+    private TrainingResult run(ModelConfig config, Corpus corpus, TrainingSettings settings, Path out,
+            Resumed resumed) throws CheckpointException {
         Device device = device();
         Engine engine = Engine.getInstance();
         log.printf("charlm train: %s %s, %d x %d, dropout %.2f, %s preprocessing, vocab %d%n",
@@ -126,7 +107,7 @@ public final class TrainingRun {
                 config.dropout(), config.preprocessing().id(), config.vocabulary().size());
         log.printf("charlm train: device %s (%s %s), %d training characters from %d file(s), holdout %.0f%%%n",
                 device, engine.getEngineName(), engine.getVersion(), corpus.trainingTokens().length,
-                corpus.sources().size(), holdout * 100);
+                corpus.sources().size(), corpus.holdout() * 100);
         // Seeds dropout; initialisation and sampling use their own seeded generators.
         engine.setRandomSeed((int) settings.seed());
         List<EpochMetrics> history = new ArrayList<>();
@@ -149,7 +130,7 @@ public final class TrainingRun {
                     sample = GreedySampler.predict(model, config.vocabulary(), config.preprocessing(),
                             GreedySampler.CHAPTER_PREFIX, GreedySampler.CHAPTER_LENGTH);
                 }
-                writeCheckpoint(out, config, model, optimizer, corpus, holdout, settings, device, history, sample);
+                writeCheckpoint(out, config, model, optimizer, corpus, settings, device, history, sample);
             }
             return new TrainingResult(out, List.copyOf(history), sample,
                     ParameterLayout.parameterCount(config.spec()), optimizer.steps());
@@ -157,7 +138,7 @@ public final class TrainingRun {
     }
 
     private static void writeCheckpoint(Path out, ModelConfig config, CharRnnModel model,
-            Optimizer optimizer, Corpus corpus, double holdout, TrainingSettings settings,
+            Optimizer optimizer, Corpus corpus, TrainingSettings settings,
             Device device, List<EpochMetrics> history, String sample) throws CheckpointException {
         Map<String, Tensor> weights = new LinkedHashMap<>();
         Map<String, long[]> shapes = ParameterLayout.shapes(config.spec());
@@ -175,7 +156,7 @@ public final class TrainingRun {
         s.addProperty("epochs", settings.epochs());
         s.addProperty("batch_size", settings.batchSize());
         s.addProperty("num_steps", settings.numSteps());
-        s.addProperty("holdout", holdout);
+        s.addProperty("holdout", corpus.holdout());
         s.addProperty("seed", settings.seed());
         metrics.add("settings", s);
         JsonArray data = new JsonArray();

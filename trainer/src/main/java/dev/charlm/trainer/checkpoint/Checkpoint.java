@@ -2,23 +2,26 @@ package dev.charlm.trainer.checkpoint;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import ai.djl.Device;
+import dev.charlm.contract.InvalidTextException;
+import dev.charlm.trainer.data.Corpus;
+import dev.charlm.trainer.internal.AtomicFiles;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.ParameterLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -90,16 +93,16 @@ public final class Checkpoint {
         try {
             Files.createDirectories(parent);
             tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
-            makeReadable(tmp);
+            AtomicFiles.makeReadable(tmp);
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 Files.write(tmp.resolve(f.getKey()), f.getValue());
             }
             if (Files.exists(abs)) {
                 old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
                 Files.delete(old);
-                move(abs, old);
+                AtomicFiles.move(abs, old);
             }
-            move(tmp, abs);
+            AtomicFiles.move(tmp, abs);
             tmp = null;
             if (old != null) {
                 deleteTree(old);
@@ -198,22 +201,34 @@ public final class Checkpoint {
     }
 
     /**
-     * Gives a temp file or directory the permissions of an ordinary one (rw-r--r--, rwxr-xr-x):
-     * {@code createTemp*} makes them private, and they are renamed into place as they are.
+     * The checkpoint's training data (metrics.json's file list and holdout), reloaded and split
+     * as in training with the checkpoint's vocabulary.
+     *
+     * @param purpose what needs the data, for the message when a file changed ("resume")
+     * @throws InvalidTextException if a file is missing or its SHA-256 differs from the record
      */
-    public static void makeReadable(Path path) throws IOException {
-        if (Files.getFileStore(path).supportsFileAttributeView("posix")) {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
-                    Files.isDirectory(path) ? "rwxr-xr-x" : "rw-r--r--"));
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
+    public static Corpus readCorpus(Path dir, JsonObject metrics, ModelConfig config, String purpose)
+            throws CheckpointException, InvalidTextException {
+        List<Path> files = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        double holdout;
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
+            for (JsonElement d : metrics.getAsJsonArray("data")) {
+                files.add(Path.of(d.getAsJsonObject().get("path").getAsString()));
+                hashes.add(d.getAsJsonObject().get("sha256").getAsString());
+            }
+            holdout = metrics.getAsJsonObject("settings").get("holdout").getAsDouble();
+        } catch (RuntimeException e) {
+            throw new CheckpointException(dir.resolve(METRICS) + ": missing run settings or data list");
         }
+        Corpus corpus = Corpus.load(files, config.preprocessing(), holdout, config.vocabulary());
+        for (int i = 0; i < files.size(); i++) {
+            if (!corpus.sources().get(i).sha256().equals(hashes.get(i))) {
+                throw new InvalidTextException(files.get(i),
+                        "changed since the checkpoint was written (SHA-256 differs); cannot " + purpose);
+            }
+        }
+        return corpus;
     }
 
     private static boolean isEmpty(Path dir) {

@@ -18,12 +18,14 @@ import java.util.List;
 public final class Corpus {
 
     private final Preprocessing preprocessing;
+    private final double holdout;
     private final List<SourceText> sources;
     private final Vocabulary vocabulary;
     private final int[] trainingTokens;
 
-    private Corpus(Preprocessing preprocessing, List<SourceText> sources, Vocabulary vocabulary) {
+    private Corpus(Preprocessing preprocessing, double holdout, List<SourceText> sources, Vocabulary vocabulary) {
         this.preprocessing = preprocessing;
+        this.holdout = holdout;
         this.sources = List.copyOf(sources);
         this.vocabulary = vocabulary;
         StringBuilder all = new StringBuilder();
@@ -56,7 +58,7 @@ public final class Corpus {
             sources.forEach(s -> training.append(s.training()));
             vocabulary = Vocabulary.build(training, preprocessing);
         }
-        return new Corpus(preprocessing, sources, vocabulary);
+        return new Corpus(preprocessing, holdout, sources, vocabulary);
     }
 
     /** Splits a preprocessed text at character (code point) {@code n - round(n * holdout)}. */
@@ -76,6 +78,11 @@ public final class Corpus {
 
     public Preprocessing preprocessing() {
         return preprocessing;
+    }
+
+    /** The held-out fraction of each file. */
+    public double holdout() {
+        return holdout;
     }
 
     public Vocabulary vocabulary() {

@@ -1,13 +1,13 @@
 package dev.charlm.trainer.data;
 
 import dev.charlm.contract.InvalidTextException;
+import dev.charlm.trainer.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Finds The Time Machine as d2l does: the project's shared data folder, else a cache folder,
@@ -94,9 +94,7 @@ public final class DefaultData {
         }
         try {
             Files.createDirectories(cacheDir);
-            Path tmp = Files.createTempFile(cacheDir, FILE_NAME, ".part");
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(target, bytes);
         } catch (IOException e) {
             throw new InvalidTextException(cacheDir.toString(), "cannot save the download: " + e.getMessage());
         }
