@@ -11,6 +11,7 @@ import dev.charlm.contract.JsonStrings;
 import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.contract.Vocabulary;
+import dev.charlm.sdk.internal.OrtRuntime;
 import dev.charlm.sdk.internal.StepRunner;
 import dev.charlm.sdk.internal.Stepper;
 import java.io.IOException;
@@ -131,7 +132,7 @@ public final class CharModel implements AutoCloseable {
         if (bytes.length == 0) {
             throw new InvalidModelException(name, "file is empty, expected an ONNX model");
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         Device device = options.device();
         OrtSession session;
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
