@@ -57,6 +57,11 @@ public final class ExportCommand implements Callable<Integer> {
                 stderr.println("charlm export: error: " + ex.getMessage());
                 return EXIT_FAILED;
             }
+            if (ex instanceof java.io.IOException) {
+                // The file system failed us (disk full, permissions changed): not a usage error.
+                stderr.println("charlm export: error: " + ex.getMessage());
+                return EXIT_FAILED;
+            }
             throw ex;
         });
         return cl.execute(args);

@@ -17,7 +17,7 @@ import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.SourceText;
-import dev.charlm.trainer.internal.AtomicFiles;
+import dev.charlm.contract.AtomicFiles;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.train.Evaluation;
 import dev.charlm.trainer.train.Evaluator;
@@ -71,7 +71,7 @@ public final class Exporter {
         ModelConfig config = Checkpoint.readConfig(checkpoint);
         Map<String, Tensor> weights = Checkpoint.readWeights(checkpoint, config);
         JsonObject metrics = Checkpoint.readMetrics(checkpoint);
-        checkWritable(output);
+        checkOutput(checkpoint, output);
         Corpus corpus = Checkpoint.readCorpus(checkpoint, metrics, config, "measure held-out perplexity");
 
         byte[] probe = OnnxExporter.export(config, weights, Map.of(), gateOrder);
@@ -96,7 +96,12 @@ public final class Exporter {
         metadata.put(ModelContract.KEY_HELDOUT_PERPLEXITY, String.format(Locale.ROOT, "%.6f", ortScore.perplexity()));
         metadata.put(ModelContract.KEY_HELDOUT_CHARACTERS, Long.toString(ortScore.count() + corpus.sources().size()));
         byte[] model = OnnxExporter.export(config, weights, metadata, gateOrder);
-        AtomicFiles.write(output, model);
+        try {
+            AtomicFiles.write(output, model);
+        } catch (IOException e) {
+            throw new IOException(output + ": cannot write the model (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+        }
         return new Result(output, model.length, parity, ortScore, djlScore);
     }
 
@@ -142,17 +147,27 @@ public final class Exporter {
         return data.toString();
     }
 
-    static void checkWritable(Path output) throws CheckpointException {
-        Path abs = output.toAbsolutePath();
-        if (Files.isDirectory(abs)) {
-            throw new CheckpointException(output + ": is a directory; name the .onnx file to write");
-        }
-        Path parent = abs.getParent();
-        if (!Files.isDirectory(parent)) {
-            throw new CheckpointException(output + ": cannot write there (no directory " + parent + ")");
-        }
-        if (!Files.isWritable(parent)) {
-            throw new CheckpointException(output + ": cannot write there (directory not writable)");
+    /**
+     * Refuses, before any work, an output that would destroy something: a path inside the
+     * checkpoint being exported (its weights, its config), or anything but a regular file or a
+     * new path (a directory, a device, a pipe, a link).
+     */
+    static void checkOutput(Path checkpoint, Path output) throws CheckpointException {
+        try {
+            Path ckpt = checkpoint.toRealPath();
+            Path out = output.toAbsolutePath().normalize();
+            Path resolved = Files.exists(out) ? out.toRealPath()
+                    : out.getParent() != null && Files.isDirectory(out.getParent())
+                            ? out.getParent().toRealPath().resolve(out.getFileName()) : out;
+            if (resolved.startsWith(ckpt)) {
+                throw new CheckpointException(output + ": is inside the checkpoint " + checkpoint
+                        + " being exported; write the model elsewhere");
+            }
+            AtomicFiles.checkTarget(output);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException(output + ": " + e.getMessage());
         }
     }
 }

@@ -88,4 +88,57 @@ class ExportCommandTest {
         assertEquals(2, d.status(), d.err());
         assertTrue(d.err().contains("is a directory"), d.err());
     }
+
+    /** Refused with one line and exit 2; the checkpoint's files are byte for byte as before. */
+    private void assertOutputRefused(Path ckpt, String output, String fragment) throws Exception {
+        java.util.Map<String, byte[]> before = new java.util.TreeMap<>();
+        try (var files = Files.list(ckpt)) {
+            for (Path f : files.toList()) {
+                before.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        }
+        Outcome o = run(ckpt.toString(), "-o", output);
+        assertEquals(2, o.status(), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains(fragment), o.err());
+        java.util.Map<String, byte[]> after = new java.util.TreeMap<>();
+        try (var files = Files.list(ckpt)) {
+            for (Path f : files.toList()) {
+                after.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        }
+        assertEquals(before.keySet(), after.keySet());
+        before.forEach((name, bytes) -> assertTrue(java.util.Arrays.equals(bytes, after.get(name)), name + " changed"));
+    }
+
+    @Test
+    void anOutputInsideTheCheckpointIsRefused() throws Exception {
+        Path ckpt = Fixtures.checkpoint(dir, "self", CellType.LSTM, 1, Implementation.BUILTIN);
+        for (String name : new String[] {Checkpoint.WEIGHTS, Checkpoint.CONFIG, Checkpoint.METRICS, "model.onnx"}) {
+            assertOutputRefused(ckpt, ckpt.resolve(name).toString(), "is inside the checkpoint");
+        }
+        // The same file reached through a link from outside.
+        Path link = Files.createSymbolicLink(dir.resolve("weights-link.bin"), ckpt.resolve(Checkpoint.WEIGHTS));
+        assertOutputRefused(ckpt, link.toString(), "is inside the checkpoint");
+        // ... and through a relative path with "..".
+        assertOutputRefused(ckpt, ckpt.resolve("../self/" + Checkpoint.CONFIG).toString(), "is inside the checkpoint");
+    }
+
+    @Test
+    void anOutputThatIsNotARegularFileIsRefused() throws Exception {
+        Path ckpt = Fixtures.checkpoint(dir, "special", CellType.GRU, 1, Implementation.BUILTIN);
+        Path fifo = dir.resolve("pipe.onnx");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        assertOutputRefused(ckpt, fifo.toString(), "not a regular file");
+        assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the pipe was replaced");
+        Path target = Files.writeString(dir.resolve("precious.txt"), "keep");
+        Path link = Files.createSymbolicLink(dir.resolve("link.onnx"), target);
+        assertOutputRefused(ckpt, link.toString(), "symbolic link");
+        assertEquals("keep", Files.readString(target));
+        assertTrue(Files.isSymbolicLink(link));
+        // /proc/version is "regular" to stat but nothing can be written beside it.
+        if (Files.exists(Path.of("/proc/version"))) {
+            assertOutputRefused(ckpt, "/proc/version", "cannot write there");
+        }
+    }
 }

@@ -70,7 +70,7 @@ final class Fixtures {
         files.put(Checkpoint.WEIGHTS, TensorFile.toBytes(weights));
         files.put(Checkpoint.METRICS, Checkpoint.json(metrics));
         Path out = dir.resolve(name);
-        Checkpoint.writeDirectory(out, files);
+        Checkpoint.writeDirectory(out, files, 1);
         return out;
     }
 }

@@ -189,8 +189,8 @@ public final class TrainingRun {
         files.put(Checkpoint.WEIGHTS, TensorFile.toBytes(weights));
         files.put(Checkpoint.OPTIMIZER, TensorFile.toBytes(optimizer.state()));
         files.put(Checkpoint.METRICS, Checkpoint.json(metrics));
-        files.put("perplexity.png", PerplexityPlot.png(history, title));
-        files.put("perplexity.svg", PerplexityPlot.svg(history, title));
-        Checkpoint.writeDirectory(out, files);
+        files.put(Checkpoint.PLOT_PNG, PerplexityPlot.png(history, title));
+        files.put(Checkpoint.PLOT_SVG, PerplexityPlot.svg(history, title));
+        Checkpoint.writeDirectory(out, files, last.epoch());
     }
 }

@@ -103,6 +103,50 @@ class TrainCommandTest {
         assertTrue(Files.exists(other.resolve("keep.jpg")));
     }
 
+    /** The case: a project directory that happens to hold a config.json. */
+    @Test
+    void aDirectoryWithAForeignConfigJsonIsRefusedAndLeftAsItWas() throws Exception {
+        Path project = Files.createDirectories(dir.resolve("p/src"));
+        Path p = project.getParent();
+        Files.writeString(p.resolve("config.json"), "{}");
+        Files.writeString(p.resolve("thesis.txt"), "x");
+        Files.writeString(project.resolve("Main.java"), "class Main {}");
+        Outcome o = run("--epochs", "1", "--out", p.toString());
+        assertEquals(2, o.status(), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains("is not a checkpoint; refusing to overwrite it"), o.err());
+        assertEquals("{}", Files.readString(p.resolve("config.json")));
+        assertEquals("x", Files.readString(p.resolve("thesis.txt")));
+        assertEquals("class Main {}", Files.readString(project.resolve("Main.java")));
+        try (Stream<Path> s = Files.list(p)) {
+            assertEquals(3, s.count(), "something was added to the refused directory");
+        }
+    }
+
+    /** A real checkpoint directory: training into it again replaces charlm's files only. */
+    @Test
+    void filesBesideACheckpointSurviveRetrainingAndResuming() throws Exception {
+        Path text = Files.writeString(dir.resolve("tiny.txt"),
+                "the time traveller for so it will be convenient to speak of him was expounding a recondite"
+                        + " matter to us his grey eyes shone and twinkled and his usually pale face was flushed\n"
+                                .repeat(12));
+        Path ckpt = dir.resolve("ckpt");
+        String[] tiny = {"--data", text.toString(), "--hidden", "8", "--layers", "1", "--batch-size", "4",
+                "--num-steps", "8", "--out", ckpt.toString()};
+        Outcome first = run(Stream.concat(Stream.of(tiny), Stream.of("--epochs", "1")).toArray(String[]::new));
+        assertEquals(0, first.status(), first.err());
+        Files.writeString(ckpt.resolve("notes.txt"), "lr 2 was too high");
+        Files.createDirectories(ckpt.resolve("exports"));
+        Files.writeString(ckpt.resolve("exports/model.onnx"), "not really a model");
+        Outcome again = run(Stream.concat(Stream.of(tiny), Stream.of("--epochs", "1")).toArray(String[]::new));
+        assertEquals(0, again.status(), again.err());
+        Outcome resumed = run("--resume", ckpt.toString(), "--epochs", "2");
+        assertEquals(0, resumed.status(), resumed.err());
+        assertEquals("lr 2 was too high", Files.readString(ckpt.resolve("notes.txt")));
+        assertEquals("not really a model", Files.readString(ckpt.resolve("exports/model.onnx")));
+        assertTrue(Files.exists(ckpt.resolve("checkpoint.json")));
+    }
+
     @Test
     void resumeRefusesModelOptions() throws Exception {
         Outcome o = run("--resume", dir.toString(), "--cell", "gru");

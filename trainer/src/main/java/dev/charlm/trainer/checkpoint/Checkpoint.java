@@ -9,21 +9,17 @@ import com.google.gson.JsonParser;
 import ai.djl.Device;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.trainer.data.Corpus;
-import dev.charlm.trainer.internal.AtomicFiles;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.ParameterLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A checkpoint directory:
@@ -35,10 +31,11 @@ import java.util.stream.Stream;
  * metrics.json     run settings, device, seed, data files with SHA-256, per-epoch metrics
  * perplexity.png   training and validation perplexity per epoch
  * perplexity.svg   the same figure as vector graphics
+ * checkpoint.json  the record: each file's size and SHA-256; replaced last, by one rename
  * </pre>
  *
- * <p>A directory is written whole or not at all: files go to a temporary sibling directory that
- * is then renamed into place.
+ * <p>A new generation replaces the old one without a moment where no complete checkpoint
+ * exists, and files charlm did not write are never touched ({@link CheckpointFiles}).
  */
 public final class Checkpoint {
 
@@ -46,6 +43,8 @@ public final class Checkpoint {
     public static final String WEIGHTS = "weights.bin";
     public static final String OPTIMIZER = "optimizer.bin";
     public static final String METRICS = "metrics.json";
+    public static final String PLOT_PNG = "perplexity.png";
+    public static final String PLOT_SVG = "perplexity.svg";
 
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
             .serializeSpecialFloatingPointValues().create();
@@ -60,16 +59,16 @@ public final class Checkpoint {
     /**
      * Checks up front that {@code dir} can be (re)written, so a run fails before training, not
      * after: its parent must be creatable and writable, and an existing {@code dir} must be a
-     * checkpoint or empty.
+     * charlm checkpoint or empty.
      */
     public static void checkWritable(Path dir) throws CheckpointException {
         Path abs = dir.toAbsolutePath();
         if (Files.exists(abs) && !Files.isDirectory(abs)) {
             throw new CheckpointException(dir + ": exists and is not a directory");
         }
-        if (Files.isDirectory(abs) && !Files.exists(abs.resolve(CONFIG)) && !isEmpty(abs)) {
-            throw new CheckpointException(dir + ": exists, is not empty and is not a checkpoint;"
-                    + " refusing to overwrite it");
+        if (Files.isDirectory(abs) && !CheckpointFiles.isEmpty(abs) && !CheckpointFiles.isCheckpoint(abs)) {
+            throw new CheckpointException(dir + ": exists, holds files and is not a checkpoint; refusing to overwrite"
+                    + " it (name a new or empty directory)");
         }
         try {
             Files.createDirectories(abs.getParent());
@@ -81,38 +80,17 @@ public final class Checkpoint {
     }
 
     /**
-     * Writes files into {@code dir} atomically, replacing what was there.
+     * Writes a generation of checkpoint files into {@code dir}, replacing charlm's files there
+     * and leaving any others alone.
      *
      * @param files file name to content, written in order
+     * @param epoch the epoch this generation holds, for the record
      */
-    public static void writeDirectory(Path dir, Map<String, byte[]> files) throws CheckpointException {
-        Path abs = dir.toAbsolutePath();
-        Path parent = abs.getParent();
-        Path tmp = null;
-        Path old = null;
+    public static void writeDirectory(Path dir, Map<String, byte[]> files, int epoch) throws CheckpointException {
         try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".tmp-");
-            AtomicFiles.makeReadable(tmp);
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                Files.write(tmp.resolve(f.getKey()), f.getValue());
-            }
-            if (Files.exists(abs)) {
-                old = Files.createTempDirectory(parent, "." + abs.getFileName() + ".old-");
-                Files.delete(old);
-                AtomicFiles.move(abs, old);
-            }
-            AtomicFiles.move(tmp, abs);
-            tmp = null;
-            if (old != null) {
-                deleteTree(old);
-            }
+            CheckpointFiles.write(dir.toAbsolutePath(), files, epoch);
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot write checkpoint (" + reason(e) + ")", e);
-        } finally {
-            if (tmp != null) {
-                deleteQuietly(tmp);
-            }
         }
     }
 
@@ -174,8 +152,8 @@ public final class Checkpoint {
 
     /** Reads a tensor file of the checkpoint. */
     public static Map<String, Tensor> readTensors(Path dir, String name) throws CheckpointException {
-        Path file = dir.resolve(name);
-        if (!Files.isRegularFile(file)) {
+        Path file = Files.isDirectory(dir) ? CheckpointFiles.resolve(dir, name) : null;
+        if (file == null || !Files.isRegularFile(file)) {
             throw new CheckpointException(dir + ": not a complete checkpoint (no " + name + ")");
         }
         try {
@@ -189,8 +167,8 @@ public final class Checkpoint {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException(dir + ": no such checkpoint directory");
         }
-        Path file = dir.resolve(name);
-        if (!Files.isRegularFile(file)) {
+        Path file = CheckpointFiles.resolve(dir, name);
+        if (file == null || !Files.isRegularFile(file)) {
             throw new CheckpointException(dir + ": not a complete checkpoint (no " + name + ")");
         }
         try {
@@ -229,30 +207,6 @@ public final class Checkpoint {
             }
         }
         return corpus;
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-            return !s.iterator().hasNext();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try {
-            deleteTree(dir);
-        } catch (IOException ignored) {
-            // best effort: a leftover hidden temp directory is harmless
-        }
     }
 
     static String reason(Exception e) {

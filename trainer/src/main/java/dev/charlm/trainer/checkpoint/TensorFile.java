@@ -63,12 +63,22 @@ public final class TensorFile {
         out.flush();
     }
 
+    /** Whether {@code file} starts as a tensor file does. */
+    public static boolean hasMagic(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /**
      * Reads a tensor file.
      *
      * @throws IOException with a message naming the file and what is wrong with it
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
+        long remaining = Files.size(file) - MAGIC.length - 4;
         try (DataInputStream in = new DataInputStream(
                 new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             byte[] magic = new byte[MAGIC.length];
@@ -96,6 +106,12 @@ public final class TensorFile {
                 if (shape.length > 0 && (size < 0 || size > Integer.MAX_VALUE / 4)) {
                     throw new IOException(file + ": tensor " + name + " has corrupt size " + size);
                 }
+                // The header is checked against the file before anything is allocated for it.
+                remaining -= 2 + name.length() + 4 + 8L * rank;
+                if (size * 4 > remaining) {
+                    throw new IOException(file + ": truncated (file ends early)");
+                }
+                remaining -= size * 4;
                 byte[] bytes = new byte[(int) size * 4];
                 in.readFully(bytes);
                 float[] values = new float[(int) size];

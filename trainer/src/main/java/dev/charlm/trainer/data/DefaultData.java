@@ -1,7 +1,7 @@
 package dev.charlm.trainer.data;
 
 import dev.charlm.contract.InvalidTextException;
-import dev.charlm.trainer.internal.AtomicFiles;
+import dev.charlm.contract.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

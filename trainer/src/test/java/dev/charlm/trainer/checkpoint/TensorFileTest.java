@@ -42,4 +42,20 @@ class TensorFileTest {
         assertEquals(foreign + ": not a charlm tensor file (bad magic)",
                 assertThrows(IOException.class, () -> TensorFile.read(foreign)).getMessage());
     }
+
+    /** A header that claims ~2 GB of floats in a tiny file is refused before anything is allocated. */
+    @Test
+    void aHeaderClaimingMoreThanTheFileHoldsIsRefusedWithoutAllocating() throws Exception {
+        byte[] bytes = TensorFile.toBytes(Map.of("w", new Tensor(new long[] {4}, new float[4])));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+        int dimAt = 8 + 4 + 2 + 1 + 4; // magic, count, name length, "w", rank
+        b.putLong(dimAt, (Integer.MAX_VALUE / 4) - 1);
+        Path lying = Files.write(dir.resolve("lying.bin"), bytes);
+        long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        assertEquals(lying + ": truncated (file ends early)",
+                assertThrows(IOException.class, () -> TensorFile.read(lying)).getMessage());
+        long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        org.junit.jupiter.api.Assertions.assertTrue(after - before < 256L << 20,
+                "read allocated " + (after - before) / (1 << 20) + " MB for a " + bytes.length + "-byte file");
+    }
 }
