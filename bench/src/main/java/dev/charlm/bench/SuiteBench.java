@@ -14,15 +14,16 @@ import dev.charlm.sdk.GenerationSession;
 import dev.charlm.sdk.ModelOptions;
 import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
+import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Corpus;
-import dev.charlm.trainer.data.Sampling;
+import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.model.CellType;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.model.ModelSpec;
 import dev.charlm.trainer.model.ParameterLayout;
-import dev.charlm.trainer.train.Evaluator;
-import dev.charlm.trainer.train.Optimizer;
+import dev.charlm.trainer.train.HeldOutScorer;
+import dev.charlm.trainer.train.ParameterUpdater;
 import dev.charlm.trainer.train.OptimizerKind;
 import dev.charlm.trainer.train.TrainingLoop;
 import dev.charlm.trainer.train.TrainingSettings;
@@ -66,9 +67,9 @@ public final class SuiteBench {
             double[] tps = new double[runs];
             ModelSpec spec = new ModelSpec(cell, 2, 256, corpus.vocabulary().size(), 0f);
             try (CharRnnModel model = CharRnnModel.create(spec, impl, Device.cpu(), 1);
-                    Optimizer opt = new Optimizer(OptimizerKind.SGD, 1f, Device.cpu())) {
-                TrainingLoop loop = new TrainingLoop(model, opt, corpus,
-                        new TrainingSettings(Sampling.SEQUENTIAL, OptimizerKind.SGD, 1f, 1f, runs + 1, 32, 35, 1));
+                    ParameterUpdater opt = new ParameterUpdater(OptimizerKind.SGD, 0f, Device.cpu())) {
+                TrainingLoop loop = new TrainingLoop(model, opt, null, corpus,
+                        TrainingSettings.basic(Partitioning.SEQUENTIAL, OptimizerKind.SGD, 1f, 1f, runs + 1, 32, 35, 1));
                 loop.runEpoch(1, null); // warm-up
                 for (int r = 0; r < runs; r++) {
                     tps[r] = loop.runEpoch(r + 2, null).tokensPerSecond();
@@ -153,7 +154,7 @@ public final class SuiteBench {
                     sdk.newScorer().score("book", text);
                     sdkScore[r] = text.length() / ((System.nanoTime() - t0) / 1e9);
                     t0 = System.nanoTime();
-                    Evaluator.evaluate(djl, ids);
+                    HeldOutScorer.evaluate(djl, ids);
                     djlScore[r] = text.length() / ((System.nanoTime() - t0) / 1e9);
                 }
             }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** A text input that cannot be used: missing, empty, binary or not UTF-8. Names the input. */
-public final class InvalidTextException extends IOException {
+public class InvalidTextException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final String source;

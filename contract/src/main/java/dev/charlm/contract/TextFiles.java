@@ -10,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Reads text inputs strictly: a file must exist, be non-empty, hold no NUL byte (binary) and be
@@ -60,36 +58,34 @@ public final class TextFiles {
         return text;
     }
 
-    /**
-     * Expands a path: a regular file is itself; a directory means its {@code .txt} files, sorted
-     * by name.
-     */
+    /** The files a path stands for ({@link InputPaths#expand(Path)}). */
     public static List<Path> expand(Path path) throws InvalidTextException {
-        if (!Files.exists(path)) {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new InvalidTextException(path, "no such file or directory");
         }
-        if (!Files.isDirectory(path)) {
-            return List.of(path);
+        return InputPaths.expand(path);
+    }
+
+    /**
+     * Refuses, without opening it, what cannot be read as a text file: a missing path, a
+     * directory, and a pipe or device (opening a pipe would wait for a writer forever).
+     */
+    public static void checkReadable(Path file) throws InvalidTextException {
+        if (Files.isDirectory(file)) {
+            throw new InvalidTextException(file, "is a directory, expected a text file");
         }
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> s = Files.list(path)) {
-            s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".txt"))
-                    .sorted()
-                    .forEach(files::add);
-        } catch (IOException e) {
-            throw new InvalidTextException(path, "cannot list directory: " + e.getMessage());
+        if (!Files.exists(file)) {
+            throw new InvalidTextException(file, Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    ? "is a link to nothing (no such file)" : "no such file");
         }
-        if (files.isEmpty()) {
-            throw new InvalidTextException(path, "directory holds no .txt files");
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidTextException(file, "is not a regular file (a pipe, socket or device), expected a text file");
         }
-        return files;
     }
 
     /** Reads a file's bytes; a missing file or a directory is an {@link InvalidTextException}. */
     public static byte[] readBytes(Path file) throws InvalidTextException {
-        if (Files.isDirectory(file)) {
-            throw new InvalidTextException(file, "is a directory, expected a text file");
-        }
+        checkReadable(file);
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {

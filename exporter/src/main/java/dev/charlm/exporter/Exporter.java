@@ -20,7 +20,7 @@ import dev.charlm.trainer.data.SourceText;
 import dev.charlm.contract.AtomicFiles;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.train.Evaluation;
-import dev.charlm.trainer.train.Evaluator;
+import dev.charlm.trainer.train.HeldOutScorer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +80,7 @@ public final class Exporter {
         try (CharRnnModel djl = Checkpoint.loadModel(checkpoint, config, Device.cpu())) {
             parity = ParityCheck.run(djl, probe, 17);
             if (parity.passed()) {
-                djlScore = score(corpus, source -> Evaluator.evaluate(djl, config.vocabulary().encode(source.heldOut())));
+                djlScore = score(corpus, source -> HeldOutScorer.evaluate(djl, config.vocabulary().encode(source.heldOut())));
             }
         }
         if (!parity.passed()) {

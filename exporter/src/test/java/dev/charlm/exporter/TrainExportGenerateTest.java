@@ -8,14 +8,15 @@ import dev.charlm.sdk.GenerationOptions;
 import dev.charlm.sdk.GenerationSession;
 import dev.charlm.sdk.ScoreReport;
 import dev.charlm.trainer.TrainingRequest;
-import dev.charlm.trainer.TrainingResult;
+import dev.charlm.trainer.TrainingOutcome;
 import dev.charlm.trainer.TrainingRun;
-import dev.charlm.trainer.data.Sampling;
+import dev.charlm.trainer.data.CorpusSpec;
+import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.model.CellType;
 import dev.charlm.trainer.model.Implementation;
-import dev.charlm.trainer.train.GreedySampler;
+import dev.charlm.trainer.train.GreedyPrediction;
 import dev.charlm.trainer.train.OptimizerKind;
-import dev.charlm.trainer.train.TrainingListener;
+import dev.charlm.trainer.train.ProgressListener;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -40,20 +41,20 @@ class TrainExportGenerateTest {
     void sdkGreedyTextIsTheTrainersSample(CellType cell) throws Exception {
         String book = Files.readString(Path.of(System.getProperty("charlm.shared.data"), "timemachine.txt"));
         Path text = Files.writeString(dir.resolve("slice.txt"), book.substring(0, 20_000));
-        TrainingRequest request = new TrainingRequest(List.of(text), Preprocessing.D2L, 0.1, cell,
+        TrainingRequest request = new TrainingRequest(CorpusSpec.of(List.of(text)), Preprocessing.D2L, 0.1, cell,
                 Implementation.BUILTIN, 2, 32, 0f,
-                new TrainingSettings(Sampling.SEQUENTIAL, OptimizerKind.ADAM, 0.01f, 1f, 3, 16, 20, 11),
+                TrainingSettings.basic(Partitioning.SEQUENTIAL, OptimizerKind.ADAM, 0.01f, 1f, 3, 16, 20, 11),
                 dir.resolve("ckpt"));
-        TrainingResult trained = new TrainingRun(new PrintStream(new ByteArrayOutputStream()),
-                new TrainingListener() {}).train(request);
+        TrainingOutcome trained = new TrainingRun(new PrintStream(new ByteArrayOutputStream()),
+                new ProgressListener() {}).train(request);
         Path onnx = dir.resolve("model.onnx");
         new Exporter().export(trained.checkpoint(), onnx);
 
         try (CharModel model = CharModel.load(onnx)) {
             GenerationSession session = model.newSession();
-            session.feed(GreedySampler.CHAPTER_PREFIX);
-            String sdkText = GreedySampler.CHAPTER_PREFIX
-                    + session.generate(GenerationOptions.greedy(GreedySampler.CHAPTER_LENGTH), null).text();
+            session.feed(GreedyPrediction.CHAPTER_PREFIX);
+            String sdkText = GreedyPrediction.CHAPTER_PREFIX
+                    + session.generate(GenerationOptions.greedy(GreedyPrediction.CHAPTER_LENGTH), null).text();
             assertEquals(trained.sample(), sdkText);
 
             String heldOut = Preprocessing.D2L.apply(book.substring(0, 20_000));

@@ -1,7 +1,7 @@
 package dev.charlm.trainer;
 
 import dev.charlm.trainer.train.EpochMetrics;
-import dev.charlm.trainer.train.TrainingListener;
+import dev.charlm.trainer.train.ProgressListener;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +10,7 @@ import java.util.Map;
  * Progress on stderr: on a terminal, a bar redrawn in place (epoch, batch, perplexity,
  * tokens/s); otherwise, one plain line per epoch that logs read well.
  */
-final class ConsoleProgress implements TrainingListener {
+final class ConsoleProgress implements ProgressListener {
 
     private static final int BAR = 24;
     private static final long REDRAW_NANOS = 100_000_000L;

@@ -1,22 +1,30 @@
 package dev.charlm.trainer;
 
+import dev.charlm.contract.InputPaths;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.trainer.checkpoint.CheckpointException;
+import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.DefaultData;
-import dev.charlm.trainer.data.Sampling;
+import dev.charlm.trainer.data.Library;
+import dev.charlm.trainer.data.Partitioning;
+import dev.charlm.trainer.data.TextStore;
+import dev.charlm.trainer.data.TooLittleDataException;
 import dev.charlm.trainer.model.CellType;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.train.EpochMetrics;
+import dev.charlm.trainer.train.LearningRateSchedule;
 import dev.charlm.trainer.train.OptimizerKind;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,11 +37,26 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Exit status of a user mistake. */
     static final int EXIT_USAGE = 2;
+    /** Exit status of anything else that went wrong. */
+    static final int EXIT_FAILURE = 1;
 
-    @Option(names = "--data", paramLabel = "FILE|DIR",
-            description = "Text to train on; repeatable; a directory means its .txt files."
-                    + " Default: The Time Machine (d2l's copy, checked against its SHA-1).")
-    List<Path> data = new ArrayList<>();
+    @Option(names = "--data", paramLabel = "FILE|DIR|GLOB|library",
+            description = "Text to train on; repeatable; a directory means its .txt files (recursively); 'library'"
+                    + " means the twelve novels of the manifest. Default: The Time Machine (d2l's copy, checked"
+                    + " against its SHA-1).")
+    List<String> data = new ArrayList<>();
+
+    @Option(names = "--eval-data", paramLabel = "FILE|DIR|GLOB|library",
+            description = "Texts whose held-out tails are scored but never trained on; repeatable.")
+    List<String> evalData = new ArrayList<>();
+
+    @Option(names = "--strip-front-matter",
+            description = "Remove Project Gutenberg front matter and illustration captions (always done for 'library').")
+    boolean stripFrontMatter;
+
+    @Option(names = "--train-chars", paramLabel = "N",
+            description = "Train on at most N characters: the same leading share of every file's training part.")
+    long trainChars;
 
     @Option(names = "--text", paramLabel = "MODE", defaultValue = "d2l",
             description = "Preprocessing: d2l (lowercase letters and spaces, 28 tokens) or raw (every character). Default: ${DEFAULT-VALUE}.")
@@ -43,8 +66,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Held-out tail of each file, never trained on. Default: ${DEFAULT-VALUE}.")
     double holdout;
 
-    @Option(names = "--sampling", defaultValue = "sequential", description = "random or sequential. Default: ${DEFAULT-VALUE}.")
-    String sampling;
+    @Option(names = {"--partitioning", "--sampling"}, paramLabel = "MODE", defaultValue = "sequential",
+            description = "Minibatches by random sampling or sequential partitioning (d2l 9.3): random or sequential. Default: ${DEFAULT-VALUE}.")
+    String partitioning;
 
     @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru or rnn. Default: ${DEFAULT-VALUE}.")
     String cell;
@@ -69,12 +93,32 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "2", description = "Learning rate. Default: ${DEFAULT-VALUE} (the chapter's, for SGD).")
     float lr;
 
+    @Option(names = "--lr-schedule", paramLabel = "NAME", defaultValue = "constant",
+            description = "constant or cosine (decay to zero over the run's planned steps). Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
+
+    @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "0",
+            description = "Updates of linear learning-rate warm-up. Default: ${DEFAULT-VALUE}.")
+    int warmupSteps;
+
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0",
+            description = "Decoupled weight decay per update (AdamW with adam). Default: ${DEFAULT-VALUE}.")
+    float weightDecay;
+
     @Option(names = "--clip", paramLabel = "THETA", defaultValue = "1",
             description = "Global gradient-norm clipping threshold. Default: ${DEFAULT-VALUE}.")
     float clip;
 
+    @Option(names = "--average", paramLabel = "DECAY", defaultValue = "0",
+            description = "Evaluate and save an exponential moving average of the weights with this decay (e.g. 0.999); 0: off. Default: ${DEFAULT-VALUE}.")
+    float average;
+
     @Option(names = "--epochs", defaultValue = "50", description = "Total epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
+
+    @Option(names = "--max-minutes", paramLabel = "M", defaultValue = "0",
+            description = "Stop after the epoch that passes M minutes of training; 0: no limit. Default: ${DEFAULT-VALUE}.")
+    double maxMinutes;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -123,47 +167,53 @@ public final class TrainCommand implements Callable<Integer> {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof InvalidTextException || ex instanceof CheckpointException
-                    || ex instanceof IllegalArgumentException) {
+            if (ex instanceof TooLittleDataException) {
+                stderr.println("charlm train: error: " + ex.getMessage() + " (lower --batch-size or --num-steps)");
+                return EXIT_USAGE;
+            }
+            if (ex instanceof UsageException || ex instanceof InvalidTextException || ex instanceof CheckpointException) {
                 stderr.println("charlm train: error: " + ex.getMessage());
                 return EXIT_USAGE;
             }
-            throw ex;
+            // Not the user's mistake: say so, with the trace for a bug report.
+            stderr.println("charlm train: internal error: " + ex);
+            ex.printStackTrace(stderr);
+            return EXIT_FAILURE;
         });
         return cl.execute(args);
     }
 
     @Override
     public Integer call() throws Exception {
-        TrainingRun run = new TrainingRun(err, new ConsoleProgress(err, terminal, epochs));
+        ConsoleProgress progress = new ConsoleProgress(err, terminal, epochs);
+        TrainingRun run = new TrainingRun(err, progress);
+        if (epochs < 1) {
+            throw new UsageException("--epochs must be positive, got " + epochs);
+        }
         if (resume != null) {
-            for (String option : List.of("--data", "--text", "--holdout", "--sampling", "--cell", "--impl",
-                    "--layers", "--hidden", "--dropout", "--optimizer", "--lr", "--clip", "--batch-size",
-                    "--num-steps", "--seed", "--compare")) {
+            for (String option : List.of("--data", "--eval-data", "--strip-front-matter", "--train-chars", "--text",
+                    "--holdout", "--partitioning", "--cell", "--impl", "--layers", "--hidden", "--dropout",
+                    "--optimizer", "--lr", "--lr-schedule", "--warmup-steps", "--weight-decay", "--clip", "--average",
+                    "--max-minutes", "--batch-size", "--num-steps", "--seed", "--compare")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                    throw new IllegalArgumentException("--resume takes the model, data and settings from "
+                    throw new UsageException("--resume takes the model, data and settings from "
                             + resume + "; drop " + option);
                 }
             }
-            TrainingResult result = run.resume(resume, epochs, outDir != null ? outDir : resume);
+            TrainingOutcome result = run.resume(resume, epochs, outDir != null ? outDir : resume);
             report(List.of(result));
             return 0;
         }
-        List<Path> paths = data.isEmpty() ? List.of(DefaultData.fromSystemProperties().timeMachine()) : data;
-        TrainingRequest request = new TrainingRequest(paths, Preprocessing.fromId(text), holdout,
-                CellType.fromId(cell), Implementation.fromId(impl), layers, hidden, dropout,
-                new TrainingSettings(Sampling.fromId(sampling), OptimizerKind.fromId(optimizer), lr, clip,
-                        epochs, batchSize, numSteps, seed),
-                outDir != null ? outDir : Path.of("runs", cell));
+        TrainingRequest request = request();
         if (compare == null) {
             report(List.of(run.train(request)));
             return 0;
         }
-        List<TrainingResult> results = new ArrayList<>();
+        List<TrainingOutcome> results = new ArrayList<>();
         Path base = outDir != null ? outDir : Path.of("runs", "compare");
         List<CellType> cells = new ArrayList<>();
         for (String c : compare) {
-            cells.add(CellType.fromId(c.trim()));
+            cells.add(option("--compare", () -> CellType.fromId(c.trim())));
         }
         for (CellType c : cells) {
             err.println("charlm train: --compare: training " + c.id());
@@ -173,10 +223,80 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void report(List<TrainingResult> results) {
+    /** The request the options describe, each checked and named as the user typed it. */
+    private TrainingRequest request() throws UsageException, InvalidTextException {
+        positive("--layers", layers);
+        positive("--hidden", hidden);
+        positive("--batch-size", batchSize);
+        positive("--num-steps", numSteps);
+        if (!(holdout > 0 && holdout < 1)) {
+            throw new UsageException("--holdout must be in (0, 1), got " + holdout);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new UsageException("--dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(lr > 0) || Float.isInfinite(lr)) {
+            throw new UsageException("--lr must be positive, got " + lr);
+        }
+        if (!(clip > 0)) {
+            throw new UsageException("--clip must be positive, got " + clip);
+        }
+        if (!(weightDecay >= 0 && weightDecay < 1)) {
+            throw new UsageException("--weight-decay must be in [0, 1), got " + weightDecay);
+        }
+        if (!(average >= 0 && average < 1)) {
+            throw new UsageException("--average must be in [0, 1), got " + average);
+        }
+        if (warmupSteps < 0 || !(maxMinutes >= 0) || trainChars < 0) {
+            throw new UsageException("--warmup-steps, --max-minutes and --train-chars must be >= 0");
+        }
+        TrainingSettings settings = new TrainingSettings(
+                option("--partitioning", () -> Partitioning.fromId(partitioning)),
+                option("--optimizer", () -> OptimizerKind.fromId(optimizer)), lr,
+                option("--lr-schedule", () -> LearningRateSchedule.fromId(lrSchedule)), warmupSteps, weightDecay,
+                clip, average, epochs, maxMinutes, batchSize, numSteps, seed);
+        boolean library = data.contains(Library.NAME) || evalData.contains(Library.NAME);
+        List<Path> training = data.isEmpty() ? List.of(DefaultData.fromSystemProperties().timeMachine()) : paths(data);
+        CorpusSpec corpus = new CorpusSpec(training, paths(evalData), stripFrontMatter || library, trainChars);
+        return new TrainingRequest(corpus, option("--text", () -> Preprocessing.fromId(text)), holdout,
+                option("--cell", () -> CellType.fromId(cell)), option("--impl", () -> Implementation.fromId(impl)),
+                layers, hidden, dropout, settings, outDir != null ? outDir : Path.of("runs", cell));
+    }
+
+    /** Path arguments as files: 'library' (unless a file of that name exists), else InputPaths' rules. */
+    private static List<Path> paths(List<String> args) throws InvalidTextException {
+        List<Path> files = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals(Library.NAME) && !Files.exists(Path.of(a))) {
+                files.addAll(Library.resolveAll(TextStore.fromSystemProperties()));
+            } else if (!InputPaths.isGlob(a) && !Files.exists(Path.of(a))) {
+                throw new InvalidTextException(a, "no such file or directory");
+            } else {
+                files.addAll(InputPaths.expand(a));
+            }
+        }
+        return files;
+    }
+
+    private static void positive(String option, int value) throws UsageException {
+        if (value < 1) {
+            throw new UsageException(option + " must be positive, got " + value);
+        }
+    }
+
+    /** Parses an option value; the library's message names the accepted values. */
+    private static <T> T option(String name, Supplier<T> parse) throws UsageException {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(name + ": " + e.getMessage());
+        }
+    }
+
+    private void report(List<TrainingOutcome> results) {
         PrintStream stdout = out;
         if (results.size() == 1) {
-            TrainingResult r = results.get(0);
+            TrainingOutcome r = results.get(0);
             EpochMetrics last = r.last();
             stdout.printf(Locale.ROOT, "validation perplexity %.3f (%.3f bits/char) after %d epochs%n",
                     last.validationPerplexity(), last.validationBitsPerChar(), last.epoch());
@@ -192,11 +312,10 @@ public final class TrainCommand implements Callable<Integer> {
             return;
         }
         stdout.printf("%-6s %10s %10s %10s %14s %10s%n", "cell", "params", "val ppl", "val bpc", "train tok/s", "wall s");
-        for (TrainingResult r : results) {
-            double wall = r.epochs().stream().mapToDouble(EpochMetrics::wallSeconds).sum();
+        for (TrainingOutcome r : results) {
             stdout.printf(Locale.ROOT, "%-6s %10d %10.3f %10.3f %14.0f %10.1f%n",
                     r.checkpoint().getFileName(), r.parameterCount(), r.last().validationPerplexity(),
-                    r.last().validationBitsPerChar(), r.medianTokensPerSecond(), wall);
+                    r.last().validationBitsPerChar(), r.medianTokensPerSecond(), r.wallSeconds());
         }
     }
 }

@@ -14,18 +14,18 @@ import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.checkpoint.TensorFile;
 import dev.charlm.trainer.data.Corpus;
-import dev.charlm.trainer.data.Sampling;
 import dev.charlm.trainer.data.SourceText;
+import dev.charlm.trainer.data.TooLittleDataException;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.ParameterLayout;
 import dev.charlm.trainer.train.EpochMetrics;
-import dev.charlm.trainer.train.GreedySampler;
-import dev.charlm.trainer.train.Optimizer;
-import dev.charlm.trainer.train.OptimizerKind;
+import dev.charlm.trainer.train.GreedyPrediction;
+import dev.charlm.trainer.train.ParameterUpdater;
 import dev.charlm.trainer.train.PerplexityPlot;
-import dev.charlm.trainer.train.TrainingListener;
+import dev.charlm.trainer.train.ProgressListener;
 import dev.charlm.trainer.train.TrainingLoop;
 import dev.charlm.trainer.train.TrainingSettings;
+import dev.charlm.trainer.train.WeightAverage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ import java.util.Map;
 
 /**
  * Runs training end to end: load data, build or restore the model, train epoch by epoch with a
- * checkpoint written atomically after each, then the chapter's sample.
+ * checkpoint written after each, then the chapter's sample.
  */
 public final class TrainingRun {
 
@@ -43,11 +43,13 @@ public final class TrainingRun {
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
             .serializeSpecialFloatingPointValues()
             .create();
+    /** Prefix of the training weights in optimizer.bin when weights.bin holds their average. */
+    static final String TRAINING_WEIGHTS = "raw.";
 
     private final PrintStream log;
-    private final TrainingListener listener;
+    private final ProgressListener listener;
 
-    public TrainingRun(PrintStream log, TrainingListener listener) {
+    public TrainingRun(PrintStream log, ProgressListener listener) {
         this.log = log;
         this.listener = listener;
     }
@@ -58,7 +60,7 @@ public final class TrainingRun {
     }
 
     /** Trains a new model. */
-    public TrainingResult train(TrainingRequest request) throws InvalidTextException, CheckpointException {
+    public TrainingOutcome train(TrainingRequest request) throws InvalidTextException, CheckpointException {
         Checkpoint.checkWritable(request.out());
         Corpus corpus = Corpus.load(request.data(), request.preprocessing(), request.holdout(), null);
         ModelConfig config = new ModelConfig(request.cell(), request.implementation(), request.layers(),
@@ -70,124 +72,171 @@ public final class TrainingRun {
      * Continues a checkpoint up to {@code epochs} epochs in total, with its own model, data and
      * settings, writing to {@code out}.
      */
-    public TrainingResult resume(Path checkpoint, int epochs, Path out)
+    public TrainingOutcome resume(Path checkpoint, int epochs, Path out)
             throws InvalidTextException, CheckpointException {
         ModelConfig config = Checkpoint.readConfig(checkpoint);
         JsonObject metrics = Checkpoint.readMetrics(checkpoint);
         Map<String, Tensor> weights = Checkpoint.readWeights(checkpoint, config);
-        Map<String, Tensor> optimizerState = Checkpoint.readTensors(checkpoint, Checkpoint.OPTIMIZER);
+        Map<String, Tensor> updaterState = Checkpoint.readTensors(checkpoint, Checkpoint.OPTIMIZER);
         Checkpoint.checkWritable(out);
         Corpus corpus = Checkpoint.readCorpus(checkpoint, metrics, config, "resume");
-        JsonObject s = metrics.getAsJsonObject("settings");
-        TrainingSettings settings = new TrainingSettings(
-                Sampling.fromId(s.get("sampling").getAsString()),
-                OptimizerKind.fromId(s.get("optimizer").getAsString()),
-                s.get("lr").getAsFloat(), s.get("clip").getAsFloat(), epochs,
-                s.get("batch_size").getAsInt(), s.get("num_steps").getAsInt(), s.get("seed").getAsLong());
+        TrainingSettings settings = Checkpoint.readSettings(checkpoint, metrics).withEpochs(epochs);
         EpochMetrics[] done = METRICS_GSON.fromJson(metrics.get("epochs"), EpochMetrics[].class);
-        Resumed resumed = new Resumed(weights, optimizerState,
-                metrics.get("optimizer_steps").getAsLong(), List.of(done));
         if (done.length >= epochs) {
-            throw new IllegalArgumentException(checkpoint + " has already trained " + done.length
-                    + " epochs; pass --epochs greater than that to continue");
+            throw new CheckpointException(checkpoint + " has already trained " + done.length
+                    + " epochs; ask for more epochs than that to continue");
         }
+        Resumed resumed = new Resumed(weights, updaterState,
+                metrics.get("optimizer_steps").getAsLong(), List.of(done));
         return run(config, corpus, settings, out, resumed);
     }
 
     /** State restored from a checkpoint. */
-    private record Resumed(Map<String, Tensor> weights, Map<String, Tensor> optimizerState,
+    private record Resumed(Map<String, Tensor> weights, Map<String, Tensor> updaterState,
             long optimizerSteps, List<EpochMetrics> epochs) {}
 
-    private TrainingResult run(ModelConfig config, Corpus corpus, TrainingSettings settings, Path out,
-            Resumed resumed) throws CheckpointException {
+    private TrainingOutcome run(ModelConfig config, Corpus corpus, TrainingSettings settings, Path out,
+            Resumed resumed) throws CheckpointException, InvalidTextException {
+        int characters = corpus.trainingTokens().length;
+        if (settings.partitioning().batchesPerEpoch(characters, settings.batchSize(), settings.numSteps()) < 1) {
+            throw new TooLittleDataException("training data", characters, settings.batchSize(), settings.numSteps());
+        }
         Device device = device();
         Engine engine = Engine.getInstance();
         log.printf("charlm train: %s %s, %d x %d, dropout %.2f, %s preprocessing, vocab %d%n",
                 config.implementation().id(), config.cell().id(), config.layers(), config.hidden(),
                 config.dropout(), config.preprocessing().id(), config.vocabulary().size());
-        log.printf("charlm train: device %s (%s %s), %d training characters from %d file(s), holdout %.0f%%%n",
-                device, engine.getEngineName(), engine.getVersion(), corpus.trainingTokens().length,
-                corpus.sources().size(), corpus.holdout() * 100);
-        // Seeds dropout; initialisation and sampling use their own seeded generators.
+        long evaluated = corpus.sources().stream().filter(s -> !s.trained()).count();
+        log.printf("charlm train: device %s (%s %s), %d training characters from %d file(s)%s, holdout %.0f%%%n",
+                device, engine.getEngineName(), engine.getVersion(), characters,
+                corpus.sources().size() - evaluated, evaluated > 0 ? " (+" + evaluated + " evaluated only)" : "",
+                corpus.holdout() * 100);
+        // Seeds dropout; initialisation and minibatch order use their own seeded generators.
         engine.setRandomSeed((int) settings.seed());
         List<EpochMetrics> history = new ArrayList<>();
+        long started = System.nanoTime();
         try (CharRnnModel model = CharRnnModel.create(config.spec(), config.implementation(), device, settings.seed());
-                Optimizer optimizer = new Optimizer(settings.optimizer(), settings.learningRate(), device)) {
+                ParameterUpdater updater = new ParameterUpdater(settings.optimizer(), settings.weightDecay(), device);
+                WeightAverage average = settings.averaging() > 0 ? new WeightAverage(settings.averaging(), device) : null) {
             if (resumed != null) {
-                Map<String, float[]> w = new LinkedHashMap<>();
-                resumed.weights().forEach((k, t) -> w.put(k, t.values()));
-                model.setWeights(w);
-                optimizer.restore(resumed.optimizerSteps(), resumed.optimizerState());
+                restore(model, updater, average, resumed);
                 history.addAll(resumed.epochs());
                 log.printf("charlm train: resuming after epoch %d (%d optimizer steps)%n",
-                        history.size(), optimizer.steps());
+                        history.size(), updater.steps());
             }
-            TrainingLoop loop = new TrainingLoop(model, optimizer, corpus, settings);
+            TrainingLoop loop = new TrainingLoop(model, updater, average, corpus, settings);
             String sample = null;
             for (int epoch = history.size() + 1; epoch <= settings.epochs(); epoch++) {
                 history.add(loop.runEpoch(epoch, listener));
-                if (epoch == settings.epochs()) {
-                    sample = GreedySampler.predict(model, config.vocabulary(), config.preprocessing(),
-                            GreedySampler.CHAPTER_PREFIX, GreedySampler.CHAPTER_LENGTH);
+                boolean outOfTime = settings.maxMinutes() > 0
+                        && (System.nanoTime() - started) / 60e9 >= settings.maxMinutes();
+                if (epoch == settings.epochs() || outOfTime) {
+                    sample = withEvaluatedWeights(model, average, () -> GreedyPrediction.predict(model,
+                            config.vocabulary(), config.preprocessing(), GreedyPrediction.CHAPTER_PREFIX,
+                            GreedyPrediction.CHAPTER_LENGTH));
                 }
-                writeCheckpoint(out, config, model, optimizer, corpus, settings, device, history, sample);
+                writeCheckpoint(out, config, model, updater, average, corpus, settings, device, history, sample);
+                if (outOfTime && epoch < settings.epochs()) {
+                    log.printf("charlm train: stopping after epoch %d: the %.1f-minute limit is reached%n", epoch,
+                            settings.maxMinutes());
+                    break;
+                }
             }
-            return new TrainingResult(out, List.copyOf(history), sample,
-                    ParameterLayout.parameterCount(config.spec()), optimizer.steps());
+            return new TrainingOutcome(out, List.copyOf(history), sample,
+                    ParameterLayout.parameterCount(config.spec()), updater.steps());
+        }
+    }
+
+    private static void restore(CharRnnModel model, ParameterUpdater updater, WeightAverage average, Resumed resumed) {
+        Map<String, float[]> saved = new LinkedHashMap<>();
+        resumed.weights().forEach((k, t) -> saved.put(k, t.values()));
+        Map<String, float[]> training = new LinkedHashMap<>();
+        resumed.updaterState().forEach((k, t) -> {
+            if (k.startsWith(TRAINING_WEIGHTS)) {
+                training.put(k.substring(TRAINING_WEIGHTS.length()), t.values());
+            }
+        });
+        if (average != null && !training.isEmpty()) {
+            // weights.bin holds the average; the weights training continues from are beside the moments.
+            model.setWeights(training);
+            average.restore(resumed.optimizerSteps(), resumed.weights());
+        } else {
+            model.setWeights(saved);
+        }
+        updater.restore(resumed.optimizerSteps(), resumed.updaterState());
+    }
+
+    private interface Work<T> {
+        T run();
+    }
+
+    /** Runs {@code work} with the weights that are evaluated and saved: the average, if any. */
+    private static <T> T withEvaluatedWeights(CharRnnModel model, WeightAverage average, Work<T> work) {
+        if (average == null || average.isEmpty()) {
+            return work.run();
+        }
+        Map<String, float[]> training = model.weights();
+        model.setWeights(average.weights());
+        try {
+            return work.run();
+        } finally {
+            model.setWeights(training);
         }
     }
 
     private static void writeCheckpoint(Path out, ModelConfig config, CharRnnModel model,
-            Optimizer optimizer, Corpus corpus, TrainingSettings settings,
+            ParameterUpdater updater, WeightAverage average, Corpus corpus, TrainingSettings settings,
             Device device, List<EpochMetrics> history, String sample) throws CheckpointException {
-        Map<String, Tensor> weights = new LinkedHashMap<>();
         Map<String, long[]> shapes = ParameterLayout.shapes(config.spec());
-        model.weights().forEach((k, v) -> weights.put(k, new Tensor(shapes.get(k), v)));
+        Map<String, float[]> trainingWeights = model.weights();
+        Map<String, float[]> evaluated = average == null || average.isEmpty() ? trainingWeights : average.weights();
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        evaluated.forEach((k, v) -> weights.put(k, new Tensor(shapes.get(k), v)));
+        Map<String, Tensor> updaterState = new LinkedHashMap<>(updater.state());
+        if (evaluated != trainingWeights) {
+            trainingWeights.forEach((k, v) -> updaterState.put(TRAINING_WEIGHTS + k, new Tensor(shapes.get(k), v)));
+        }
 
         JsonObject metrics = new JsonObject();
         metrics.addProperty("device", device.toString());
         metrics.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         metrics.addProperty("seed", settings.seed());
-        JsonObject s = new JsonObject();
-        s.addProperty("sampling", settings.sampling().id());
-        s.addProperty("optimizer", settings.optimizer().id());
-        s.addProperty("lr", settings.learningRate());
-        s.addProperty("clip", settings.clip());
-        s.addProperty("epochs", settings.epochs());
-        s.addProperty("batch_size", settings.batchSize());
-        s.addProperty("num_steps", settings.numSteps());
+        JsonObject s = settings.toJson();
         s.addProperty("holdout", corpus.holdout());
-        s.addProperty("seed", settings.seed());
+        s.addProperty("strip_front_matter", corpus.spec().stripFrontMatter());
+        s.addProperty("training_characters", corpus.spec().trainingCharacters());
         metrics.add("settings", s);
         JsonArray data = new JsonArray();
         for (SourceText src : corpus.sources()) {
             JsonObject d = new JsonObject();
             d.addProperty("path", src.path().toAbsolutePath().normalize().toString());
             d.addProperty("sha256", src.sha256());
+            d.addProperty("trained", src.trained());
             d.addProperty("training_chars", src.training().codePointCount(0, src.training().length()));
             d.addProperty("held_out_chars", src.heldOut().codePointCount(0, src.heldOut().length()));
             data.add(d);
         }
         metrics.add("data", data);
         metrics.addProperty("parameter_count", ParameterLayout.parameterCount(config.spec()));
-        metrics.addProperty("optimizer_steps", optimizer.steps());
+        metrics.addProperty("optimizer_steps", updater.steps());
         metrics.add("epochs", METRICS_GSON.toJsonTree(history));
         EpochMetrics last = history.get(history.size() - 1);
         metrics.addProperty("validation_perplexity", last.validationPerplexity());
         if (sample != null) {
             JsonObject smp = new JsonObject();
-            smp.addProperty("prefix", GreedySampler.CHAPTER_PREFIX);
+            smp.addProperty("prefix", GreedyPrediction.CHAPTER_PREFIX);
             smp.addProperty("text", sample);
             metrics.add("sample", smp);
         }
+        long trainedFiles = corpus.sources().stream().filter(SourceText::trained).count();
         String title = String.format("%s %dx%d on %s", config.cell().id().toUpperCase(), config.layers(),
-                config.hidden(), corpus.sources().size() == 1
+                config.hidden(), trainedFiles == 1
                         ? corpus.sources().get(0).path().getFileName().toString()
-                        : corpus.sources().size() + " files");
+                        : trainedFiles + " files");
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(Checkpoint.CONFIG, Checkpoint.json(config.toJson()));
         files.put(Checkpoint.WEIGHTS, TensorFile.toBytes(weights));
-        files.put(Checkpoint.OPTIMIZER, TensorFile.toBytes(optimizer.state()));
+        files.put(Checkpoint.OPTIMIZER, TensorFile.toBytes(updaterState));
         files.put(Checkpoint.METRICS, Checkpoint.json(metrics));
         files.put(Checkpoint.PLOT_PNG, PerplexityPlot.png(history, title));
         files.put(Checkpoint.PLOT_SVG, PerplexityPlot.svg(history, title));

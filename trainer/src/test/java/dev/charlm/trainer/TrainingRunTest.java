@@ -8,11 +8,12 @@ import dev.charlm.contract.Preprocessing;
 import dev.charlm.trainer.checkpoint.Checkpoint;
 import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
-import dev.charlm.trainer.data.Sampling;
+import dev.charlm.trainer.data.CorpusSpec;
+import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.model.CellType;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.train.OptimizerKind;
-import dev.charlm.trainer.train.TrainingListener;
+import dev.charlm.trainer.train.ProgressListener;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -38,19 +39,19 @@ class TrainingRunTest {
     }
 
     static TrainingRequest request(OptimizerKind optimizer, float lr, int epochs, Path out) {
-        return new TrainingRequest(List.of(slice), Preprocessing.D2L, 0.1, CellType.LSTM,
+        return new TrainingRequest(CorpusSpec.of(List.of(slice)), Preprocessing.D2L, 0.1, CellType.LSTM,
                 Implementation.BUILTIN, 1, 32, 0f,
-                new TrainingSettings(Sampling.SEQUENTIAL, optimizer, lr, 1f, epochs, 8, 16, 3), out);
+                TrainingSettings.basic(Partitioning.SEQUENTIAL, optimizer, lr, 1f, epochs, 8, 16, 3), out);
     }
 
     static TrainingRun quietRun() {
-        return new TrainingRun(new PrintStream(new ByteArrayOutputStream()), new TrainingListener() {});
+        return new TrainingRun(new PrintStream(new ByteArrayOutputStream()), new ProgressListener() {});
     }
 
     @Test
     void aShortRunLowersValidationLossAndWritesACompleteCheckpoint() throws Exception {
         Path out = dir.resolve("short");
-        TrainingResult r = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 4, out));
+        TrainingOutcome r = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 4, out));
         double first = r.epochs().get(0).validationPerplexity();
         double last = r.last().validationPerplexity();
         assertTrue(last < first * 0.9, "validation perplexity went from " + first + " to " + last);
@@ -77,8 +78,8 @@ class TrainingRunTest {
         Path straight = dir.resolve("straight");
         Path half = dir.resolve("half");
         Path resumed = dir.resolve("resumed");
-        TrainingResult full = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 2, straight));
-        TrainingResult first = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 1, half));
+        TrainingOutcome full = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 2, straight));
+        TrainingOutcome first = quietRun().train(request(OptimizerKind.ADAM, 0.01f, 1, half));
 
         // The checkpoint holds exactly the weights and step count of the run that wrote it.
         ModelConfig config = Checkpoint.readConfig(half);
@@ -87,7 +88,7 @@ class TrainingRunTest {
         Map<String, Tensor> saved = Checkpoint.readWeights(half, config);
         assertEquals(Checkpoint.readTensors(half, Checkpoint.OPTIMIZER).size(), 2 * saved.size());
 
-        TrainingResult second = quietRun().resume(half, 2, resumed);
+        TrainingOutcome second = quietRun().resume(half, 2, resumed);
         assertEquals(full.optimizerSteps(), second.optimizerSteps());
         assertEquals(2, second.epochs().size());
         Map<String, Tensor> a = Checkpoint.readWeights(straight, config);

@@ -9,6 +9,8 @@ import com.google.gson.JsonParser;
 import ai.djl.Device;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.trainer.data.Corpus;
+import dev.charlm.trainer.data.CorpusSpec;
+import dev.charlm.trainer.train.TrainingSettings;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.ParameterLayout;
 import java.io.IOException;
@@ -179,34 +181,53 @@ public final class Checkpoint {
     }
 
     /**
-     * The checkpoint's training data (metrics.json's file list and holdout), reloaded and split
-     * as in training with the checkpoint's vocabulary.
+     * The checkpoint's training data (metrics.json's file list and corpus settings), reloaded
+     * and split as in training with the checkpoint's vocabulary.
      *
      * @param purpose what needs the data, for the message when a file changed ("resume")
      * @throws InvalidTextException if a file is missing or its SHA-256 differs from the record
      */
     public static Corpus readCorpus(Path dir, JsonObject metrics, ModelConfig config, String purpose)
             throws CheckpointException, InvalidTextException {
-        List<Path> files = new ArrayList<>();
+        List<Path> training = new ArrayList<>();
+        List<Path> evaluated = new ArrayList<>();
         List<String> hashes = new ArrayList<>();
         double holdout;
+        boolean strip;
+        long characters;
         try {
             for (JsonElement d : metrics.getAsJsonArray("data")) {
-                files.add(Path.of(d.getAsJsonObject().get("path").getAsString()));
-                hashes.add(d.getAsJsonObject().get("sha256").getAsString());
+                JsonObject o = d.getAsJsonObject();
+                Path path = Path.of(o.get("path").getAsString());
+                boolean trained = !o.has("trained") || o.get("trained").getAsBoolean();
+                (trained ? training : evaluated).add(path);
+                hashes.add(o.get("sha256").getAsString());
             }
-            holdout = metrics.getAsJsonObject("settings").get("holdout").getAsDouble();
+            JsonObject settings = metrics.getAsJsonObject("settings");
+            holdout = settings.get("holdout").getAsDouble();
+            strip = settings.has("strip_front_matter") && settings.get("strip_front_matter").getAsBoolean();
+            characters = settings.has("training_characters") ? settings.get("training_characters").getAsLong() : 0;
         } catch (RuntimeException e) {
             throw new CheckpointException(dir.resolve(METRICS) + ": missing run settings or data list");
         }
-        Corpus corpus = Corpus.load(files, config.preprocessing(), holdout, config.vocabulary());
-        for (int i = 0; i < files.size(); i++) {
+        Corpus corpus = Corpus.load(new CorpusSpec(training, evaluated, strip, characters), config.preprocessing(),
+                holdout, config.vocabulary());
+        for (int i = 0; i < corpus.sources().size(); i++) {
             if (!corpus.sources().get(i).sha256().equals(hashes.get(i))) {
-                throw new InvalidTextException(files.get(i),
+                throw new InvalidTextException(corpus.sources().get(i).path(),
                         "changed since the checkpoint was written (SHA-256 differs); cannot " + purpose);
             }
         }
         return corpus;
+    }
+
+    /** The run settings of metrics.json. */
+    public static TrainingSettings readSettings(Path dir, JsonObject metrics) throws CheckpointException {
+        try {
+            return TrainingSettings.fromJson(metrics.getAsJsonObject("settings"));
+        } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
+            throw new CheckpointException(dir.resolve(METRICS) + ": " + e.getMessage());
+        }
     }
 
     static String reason(Exception e) {

@@ -14,18 +14,22 @@ import java.util.List;
 /**
  * The training data: every file preprocessed, its last {@code holdout} fraction set aside, the
  * vocabulary built from the training parts only, and the training parts joined in file order.
+ * Files that are only evaluated contribute their held-out tails and nothing else.
  */
 public final class Corpus {
 
     private final Preprocessing preprocessing;
     private final double holdout;
+    private final CorpusSpec spec;
     private final List<SourceText> sources;
     private final Vocabulary vocabulary;
     private final int[] trainingTokens;
 
-    private Corpus(Preprocessing preprocessing, double holdout, List<SourceText> sources, Vocabulary vocabulary) {
+    private Corpus(Preprocessing preprocessing, double holdout, CorpusSpec spec, List<SourceText> sources,
+            Vocabulary vocabulary) {
         this.preprocessing = preprocessing;
         this.holdout = holdout;
+        this.spec = spec;
         this.sources = List.copyOf(sources);
         this.vocabulary = vocabulary;
         StringBuilder all = new StringBuilder();
@@ -33,32 +37,76 @@ public final class Corpus {
         this.trainingTokens = vocabulary.encode(all);
     }
 
+    /** Loads files to train on (directories expand to their .txt files), front matter kept. */
+    public static Corpus load(List<Path> paths, Preprocessing preprocessing, double holdout,
+            Vocabulary vocabulary) throws InvalidTextException {
+        return load(CorpusSpec.of(paths), preprocessing, holdout, vocabulary);
+    }
+
     /**
-     * Loads files (directories expand to their .txt files).
+     * Loads a corpus.
      *
      * @param vocabulary the vocabulary to use, or null to build one from the training parts
      * @throws InvalidTextException naming a file that is missing, empty, binary, not UTF-8, or too
      *     short to split
      */
-    public static Corpus load(List<Path> paths, Preprocessing preprocessing, double holdout,
+    public static Corpus load(CorpusSpec spec, Preprocessing preprocessing, double holdout,
             Vocabulary vocabulary) throws InvalidTextException {
         if (!(holdout > 0 && holdout < 1)) {
-            throw new IllegalArgumentException("--holdout must be in (0, 1), got " + holdout);
+            throw new IllegalArgumentException("holdout must be in (0, 1), got " + holdout);
         }
         List<SourceText> sources = new ArrayList<>();
-        for (Path path : paths) {
+        for (Path path : spec.training()) {
             for (Path file : TextFiles.expand(path)) {
-                byte[] bytes = TextFiles.readBytes(file);
-                String processed = preprocessing.apply(TextFiles.decode(file.toString(), bytes));
-                sources.add(split(file, digest("SHA-256", bytes), processed, holdout));
+                sources.add(read(file, preprocessing, holdout, spec.stripFrontMatter(), true));
             }
+        }
+        for (Path path : spec.evaluationOnly()) {
+            for (Path file : TextFiles.expand(path)) {
+                sources.add(read(file, preprocessing, holdout, spec.stripFrontMatter(), false));
+            }
+        }
+        if (spec.trainingCharacters() > 0) {
+            sources = limit(sources, spec.trainingCharacters());
         }
         if (vocabulary == null) {
             StringBuilder training = new StringBuilder();
             sources.forEach(s -> training.append(s.training()));
             vocabulary = Vocabulary.build(training, preprocessing);
         }
-        return new Corpus(preprocessing, holdout, sources, vocabulary);
+        return new Corpus(preprocessing, holdout, spec, sources, vocabulary);
+    }
+
+    private static SourceText read(Path file, Preprocessing preprocessing, double holdout, boolean strip,
+            boolean trained) throws InvalidTextException {
+        byte[] bytes = TextFiles.readBytes(file);
+        String text = TextFiles.decode(file.toString(), bytes);
+        String processed = preprocessing.apply(strip ? FrontMatter.strip(text) : text);
+        SourceText s = split(file, digest("SHA-256", bytes), processed, holdout);
+        return trained ? s : new SourceText(s.path(), s.sha256(), "", s.heldOut(), false);
+    }
+
+    /**
+     * Keeps at most {@code characters} training characters: the same leading fraction of every
+     * file's training part, so that a smaller corpus is a prefix of each file of a larger one.
+     */
+    private static List<SourceText> limit(List<SourceText> sources, long characters) {
+        long total = 0;
+        for (SourceText s : sources) {
+            total += s.training().codePointCount(0, s.training().length());
+        }
+        if (characters >= total) {
+            return sources;
+        }
+        double fraction = (double) characters / total;
+        List<SourceText> out = new ArrayList<>(sources.size());
+        for (SourceText s : sources) {
+            int n = s.training().codePointCount(0, s.training().length());
+            int keep = (int) Math.floor(n * fraction);
+            out.add(new SourceText(s.path(), s.sha256(), s.training().substring(0, s.training().offsetByCodePoints(0, keep)),
+                    s.heldOut(), s.trained()));
+        }
+        return out;
     }
 
     /** Splits a preprocessed text at character (code point) {@code n - round(n * holdout)}. */
@@ -85,11 +133,16 @@ public final class Corpus {
         return holdout;
     }
 
+    /** What the corpus was loaded from. */
+    public CorpusSpec spec() {
+        return spec;
+    }
+
     public Vocabulary vocabulary() {
         return vocabulary;
     }
 
-    /** The files in load order. */
+    /** The files in load order: the trained ones, then those only evaluated. */
     public List<SourceText> sources() {
         return sources;
     }

@@ -1,17 +1,12 @@
 package dev.charlm.trainer.data;
 
 import dev.charlm.contract.InvalidTextException;
-import dev.charlm.contract.AtomicFiles;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.URLConnection;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds The Time Machine as d2l does: the project's shared data folder, else a cache folder,
- * else a download from d2l's data hub checked against d2l's SHA-1, kept in the cache.
+ * The chapter's text, The Time Machine, found as d2l finds it: the shared data folder, else the
+ * cache, else d2l's data hub, checked against d2l's SHA-1 ({@link TextStore}).
  */
 public final class DefaultData {
 
@@ -22,8 +17,7 @@ public final class DefaultData {
             "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt";
     public static final String FILE_NAME = "timemachine.txt";
 
-    private final Path sharedDir;
-    private final Path cacheDir;
+    private final TextStore store;
     private final URI url;
 
     /**
@@ -32,72 +26,23 @@ public final class DefaultData {
      * @param url where to download from
      */
     public DefaultData(Path sharedDir, Path cacheDir, URI url) {
-        this.sharedDir = sharedDir;
-        this.cacheDir = cacheDir;
+        this.store = new TextStore(sharedDir, cacheDir);
         this.url = url;
     }
 
     /**
-     * The defaults: {@code -Dcharlm.shared.data} (the launcher sets it to ../shared/data beside the
-     * project), {@code -Dcharlm.cache.dir} or ~/.cache/charlm/data, {@code -Dcharlm.data.url} or
-     * d2l's hub.
+     * The defaults: those of {@link TextStore#fromSystemProperties()}, and {@code
+     * -Dcharlm.data.url} or d2l's hub.
      */
     public static DefaultData fromSystemProperties() {
+        TextStore store = TextStore.fromSystemProperties();
         String shared = System.getProperty("charlm.shared.data");
-        String cache = System.getProperty("charlm.cache.dir",
-                Path.of(System.getProperty("user.home"), ".cache", "charlm", "data").toString());
-        return new DefaultData(shared == null ? null : Path.of(shared), Path.of(cache),
+        return new DefaultData(shared == null ? null : Path.of(shared), store.cacheDir(),
                 URI.create(System.getProperty("charlm.data.url", TIME_MACHINE_URL)));
     }
 
     /** The path of a verified copy of The Time Machine, downloading it if needed. */
     public Path timeMachine() throws InvalidTextException {
-        if (sharedDir != null) {
-            Path shared = sharedDir.resolve(FILE_NAME);
-            if (Files.isRegularFile(shared)) {
-                return shared;
-            }
-        }
-        Path cached = cacheDir.resolve(FILE_NAME);
-        if (Files.isRegularFile(cached) && hasChecksum(cached)) {
-            return cached;
-        }
-        return download(cached);
-    }
-
-    private static boolean hasChecksum(Path file) {
-        try {
-            return TIME_MACHINE_SHA1.equals(Corpus.digest("SHA-1", Files.readAllBytes(file)));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private Path download(Path target) throws InvalidTextException {
-        byte[] bytes;
-        try {
-            URLConnection connection = url.toURL().openConnection();
-            connection.setConnectTimeout(10_000);
-            connection.setReadTimeout(30_000);
-            try (InputStream in = connection.getInputStream()) {
-                bytes = in.readAllBytes();
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            throw new InvalidTextException(url.toString(), "cannot download The Time Machine ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                    + "); pass --data FILE, or put " + FILE_NAME + " in " + cacheDir);
-        }
-        String sha1 = Corpus.digest("SHA-1", bytes);
-        if (!TIME_MACHINE_SHA1.equals(sha1)) {
-            throw new InvalidTextException(url.toString(), "downloaded file has SHA-1 " + sha1
-                    + ", expected d2l's " + TIME_MACHINE_SHA1 + "; nothing was saved");
-        }
-        try {
-            Files.createDirectories(cacheDir);
-            AtomicFiles.write(target, bytes);
-        } catch (IOException e) {
-            throw new InvalidTextException(cacheDir.toString(), "cannot save the download: " + e.getMessage());
-        }
-        return target;
+        return store.resolve(new TextStore.Entry(FILE_NAME, "The Time Machine", "SHA-1", TIME_MACHINE_SHA1, "d2l's", url));
     }
 }

@@ -1,19 +1,19 @@
 package dev.charlm.trainer.train;
 
+import dev.charlm.contract.Perplexity;
+
 /**
  * The result of scoring a text: {@code count} next-character predictions whose negative
- * log-likelihoods (natural log) sum to {@code totalNll}.
+ * log-likelihoods (natural log) sum to {@code totalNll} ({@link Perplexity}'s definition).
  */
 public record Evaluation(double totalNll, long count) {
 
-    /** exp(mean cross-entropy). */
     public double perplexity() {
-        return Math.exp(totalNll / count);
+        return Perplexity.of(totalNll, count);
     }
 
-    /** Mean cross-entropy in bits. */
     public double bitsPerCharacter() {
-        return totalNll / count / Math.log(2);
+        return Perplexity.bitsPerCharacter(totalNll, count);
     }
 
     public Evaluation plus(Evaluation other) {

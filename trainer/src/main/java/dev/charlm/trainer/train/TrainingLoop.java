@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.charlm.trainer.data.Corpus;
-import dev.charlm.trainer.data.Sampling;
+import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.data.SourceText;
 import dev.charlm.trainer.model.CharRnnModel;
 import java.util.ArrayList;
@@ -17,26 +17,37 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * d2l's {@code train_ch8} with honest evaluation: one epoch walks the sampler's minibatches
+ * d2l's {@code train_ch8} with honest evaluation: one epoch walks the partitioning's minibatches
  * (state carried and detached in sequential mode, fresh per batch in random mode), clips the
- * global gradient norm, updates, then scores every held-out tail.
+ * global gradient norm, updates with the scheduled learning rate, folds the weights into the
+ * average when there is one, then scores every held-out tail (with the averaged weights).
  */
 public final class TrainingLoop {
 
     private final CharRnnModel model;
-    private final Optimizer optimizer;
+    private final ParameterUpdater updater;
+    private final WeightAverage average;
     private final Corpus corpus;
     private final TrainingSettings settings;
+    private final long totalSteps;
     private final List<int[]> heldOutTokens = new ArrayList<>();
 
-    public TrainingLoop(CharRnnModel model, Optimizer optimizer, Corpus corpus, TrainingSettings settings) {
+    /**
+     * @param average the weight average to maintain and evaluate, or null
+     */
+    public TrainingLoop(CharRnnModel model, ParameterUpdater updater, WeightAverage average, Corpus corpus,
+            TrainingSettings settings) {
         this.model = model;
-        this.optimizer = optimizer;
+        this.updater = updater;
+        this.average = average;
         this.corpus = corpus;
         this.settings = settings;
         for (SourceText s : corpus.sources()) {
             heldOutTokens.add(corpus.vocabulary().encode(s.heldOut()));
         }
+        this.totalSteps = (long) settings.epochs()
+                * settings.partitioning().batchesPerEpoch(corpus.trainingTokens().length, settings.batchSize(),
+                        settings.numSteps());
         model.enableGradients();
     }
 
@@ -46,12 +57,12 @@ public final class TrainingLoop {
     }
 
     /** Trains epoch {@code epoch} (1-based) and scores the held-out text. */
-    public EpochMetrics runEpoch(int epoch, TrainingListener listener) {
+    public EpochMetrics runEpoch(int epoch, ProgressListener listener) {
         long wallStart = System.nanoTime();
         int batchSize = settings.batchSize();
         int numSteps = settings.numSteps();
         int[] tokens = corpus.trainingTokens();
-        List<int[]> plan = settings.sampling().plan(tokens.length, batchSize, numSteps,
+        List<int[]> plan = settings.partitioning().plan(tokens.length, batchSize, numSteps,
                 epochRandom(settings.seed(), epoch));
         Shape shape = new Shape(batchSize, numSteps);
         long[] inputs = new long[batchSize * numSteps];
@@ -65,7 +76,7 @@ public final class TrainingLoop {
             for (int b = 0; b < plan.size(); b++) {
                 long t0 = System.nanoTime();
                 try (NDManager scope = model.newScope()) {
-                    Sampling.fill(tokens, plan.get(b), numSteps, inputs, labels);
+                    Partitioning.fill(tokens, plan.get(b), numSteps, inputs, labels);
                     NDArray x = scope.create(inputs, shape);
                     NDArray y = scope.create(labels, shape);
                     NDList initial = state != null ? state : model.zeroState(scope, batchSize);
@@ -82,7 +93,12 @@ public final class TrainingLoop {
                     model.parameters().forEach((name, p) -> grads.put(name, p.getGradient()));
                     GradientClipping.clipGlobalNorm(grads.values(), settings.clip());
                     long t3 = System.nanoTime();
-                    optimizer.update(model.parameters(), grads, scope);
+                    float lr = settings.schedule().rate(settings.learningRate(), updater.steps(), totalSteps,
+                            settings.warmupSteps());
+                    updater.update(model.parameters(), grads, lr, scope);
+                    if (average != null) {
+                        average.update(model.parameters(), scope);
+                    }
                     long t4 = System.nanoTime();
                     for (NDArray g : grads.values()) {
                         g.subi(g); // PyTorch accumulates gradients; the next backward starts at zero
@@ -93,7 +109,7 @@ public final class TrainingLoop {
                         state.close();
                         state = null;
                     }
-                    if (settings.sampling().carriesState()) {
+                    if (settings.partitioning().carriesState()) {
                         state = new NDList(out.size() - 1);
                         for (int i = 1; i < out.size(); i++) {
                             NDArray detached = out.get(i).stopGradient();
@@ -118,12 +134,12 @@ public final class TrainingLoop {
         long stepNanos = phase[0] + phase[1] + phase[2] + phase[3] + phase[4];
         StepTiming timing = new StepTiming(phase[0] / 1e6, phase[1] / 1e6, phase[2] / 1e6,
                 phase[3] / 1e6, phase[4] / 1e6);
+        List<Evaluation> scores = evaluateHeldOut();
         Evaluation all = null;
         Map<String, Double> byFile = new LinkedHashMap<>();
-        for (int i = 0; i < heldOutTokens.size(); i++) {
-            Evaluation e = Evaluator.evaluate(model, heldOutTokens.get(i));
-            byFile.put(corpus.sources().get(i).path().getFileName().toString(), e.perplexity());
-            all = all == null ? e : all.plus(e);
+        for (int i = 0; i < scores.size(); i++) {
+            byFile.put(corpus.sources().get(i).path().getFileName().toString(), scores.get(i).perplexity());
+            all = all == null ? scores.get(i) : all.plus(scores.get(i));
         }
         EpochMetrics metrics = new EpochMetrics(epoch, Math.exp(lossSum / tokenCount),
                 all.perplexity(), all.bitsPerCharacter(), byFile, tokenCount / (stepNanos / 1e9),
@@ -132,5 +148,19 @@ public final class TrainingLoop {
             listener.onEpoch(metrics);
         }
         return metrics;
+    }
+
+    /** Every file's held-out score, with the averaged weights when the run keeps an average. */
+    private List<Evaluation> evaluateHeldOut() {
+        if (average == null || average.isEmpty()) {
+            return HeldOutScorer.evaluateAll(model, heldOutTokens);
+        }
+        Map<String, float[]> training = model.weights();
+        model.setWeights(average.weights());
+        try {
+            return HeldOutScorer.evaluateAll(model, heldOutTokens);
+        } finally {
+            model.setWeights(training);
+        }
     }
 }

@@ -8,10 +8,11 @@ import java.util.Random;
 
 /**
  * d2l's two ways to cut a token sequence into minibatches of {@code batchSize} windows of
- * {@code numSteps} tokens. A batch is given by the start offset of each window: its inputs are
+ * {@code numSteps} tokens: random sampling and sequential partitioning (section 9.3). Called
+ * partitioning here throughout, so that "sampling" means drawing characters. A batch is given by the start offset of each window: its inputs are
  * {@code corpus[start, start + numSteps)} and its labels the same window shifted by one.
  */
-public enum Sampling {
+public enum Partitioning {
     /**
      * {@code seq_data_iter_random}: drop a random offset in [0, numSteps), cut the rest into
      * non-overlapping windows, shuffle them, and deal them out {@code batchSize} at a time.
@@ -29,13 +30,19 @@ public enum Sampling {
         return EnumIds.id(this);
     }
 
-    public static Sampling fromId(String id) {
-        return EnumIds.parse(Sampling.class, id, "sampling");
+    public static Partitioning fromId(String id) {
+        return EnumIds.parse(Partitioning.class, id, "partitioning");
     }
 
     /** Whether the recurrent state carries from one batch to the next. */
     public boolean carriesState() {
         return this == SEQUENTIAL;
+    }
+
+    /** Batches in an epoch's plan (the random offset may make one fewer). */
+    public int batchesPerEpoch(int corpusLength, int batchSize, int numSteps) {
+        return this == RANDOM ? (corpusLength - 1) / numSteps / batchSize
+                : (corpusLength - 1) / batchSize / numSteps;
     }
 
     /**
@@ -50,8 +57,7 @@ public enum Sampling {
                 : planSequential(corpusLength, batchSize, numSteps, random);
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("training text has " + corpusLength
-                    + " characters, too few for one batch of " + batchSize + " x " + numSteps
-                    + " (lower --batch-size or --num-steps)");
+                    + " characters, too few for one batch of " + batchSize + " x " + numSteps);
         }
         return batches;
     }

@@ -13,7 +13,7 @@ import java.util.List;
  * @param parameterCount number of trainable scalars
  * @param optimizerSteps updates applied in total
  */
-public record TrainingResult(Path checkpoint, List<EpochMetrics> epochs, String sample,
+public record TrainingOutcome(Path checkpoint, List<EpochMetrics> epochs, String sample,
         long parameterCount, long optimizerSteps) {
 
     public EpochMetrics last() {
@@ -24,5 +24,10 @@ public record TrainingResult(Path checkpoint, List<EpochMetrics> epochs, String 
     public double medianTokensPerSecond() {
         double[] v = epochs.stream().mapToDouble(EpochMetrics::tokensPerSecond).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** Wall time of all epochs, evaluation included. */
+    public double wallSeconds() {
+        return epochs.stream().mapToDouble(EpochMetrics::wallSeconds).sum();
     }
 }

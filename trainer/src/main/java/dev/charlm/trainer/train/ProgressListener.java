@@ -1,7 +1,7 @@
 package dev.charlm.trainer.train;
 
 /** Receives progress from a {@link TrainingLoop}. */
-public interface TrainingListener {
+public interface ProgressListener {
 
     /** After each batch; {@code perplexity} is the epoch's running training perplexity. */
     default void onBatch(int epoch, int batch, int batches, double perplexity, double tokensPerSecond) {}

@@ -9,28 +9,26 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * SGD or Adam over named parameters, with its whole state (step count, Adam's moments) exposed
- * for checkpoints, so that a resumed run continues exactly. Owns the moment arrays; close it.
+ * Applies SGD or Adam updates to named parameters (d2l's "updater"), with decoupled weight
+ * decay, and exposes its whole state (step count, Adam's moments) for checkpoints, so that a
+ * resumed run continues exactly. Owns the moment arrays; close it.
  */
-public final class Optimizer implements AutoCloseable {
+public final class ParameterUpdater implements AutoCloseable {
 
     static final float BETA1 = 0.9f;
     static final float BETA2 = 0.999f;
     static final float EPSILON = 1e-8f;
 
     private final OptimizerKind kind;
-    private final float learningRate;
+    private final float weightDecay;
     private final NDManager manager;
     private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
     private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
     private long steps;
 
-    public Optimizer(OptimizerKind kind, float learningRate, Device device) {
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("--lr must be positive, got " + learningRate);
-        }
+    public ParameterUpdater(OptimizerKind kind, float weightDecay, Device device) {
         this.kind = kind;
-        this.learningRate = learningRate;
+        this.weightDecay = weightDecay;
         this.manager = NDManager.newBaseManager(device);
     }
 
@@ -44,13 +42,21 @@ public final class Optimizer implements AutoCloseable {
     }
 
     /**
-     * Applies one update in place. Temporaries go to {@code scope}.
+     * Applies one update in place with step size {@code learningRate}. Temporaries go to
+     * {@code scope}.
      *
      * @param parameters the parameters, changed in place
      * @param gradients their gradients, same keys
      */
-    public void update(Map<String, NDArray> parameters, Map<String, NDArray> gradients, NDManager scope) {
+    public void update(Map<String, NDArray> parameters, Map<String, NDArray> gradients, float learningRate,
+            NDManager scope) {
         steps++;
+        if (weightDecay > 0) {
+            // Decoupled: theta -= lr * wd * theta, whatever the gradient says.
+            for (NDArray p : parameters.values()) {
+                p.muli(1 - learningRate * weightDecay);
+            }
+        }
         if (kind == OptimizerKind.SGD) {
             for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
                 e.getValue().subi(gradients.get(e.getKey()).mul(learningRate));
@@ -79,11 +85,14 @@ public final class Optimizer implements AutoCloseable {
         return state;
     }
 
-    /** Restores {@link #steps()} and {@link #state()} saved by an optimizer of the same kind. */
+    /** Restores {@link #steps()} and {@link #state()} saved by an updater of the same kind. */
     public void restore(long steps, Map<String, Tensor> state) {
         this.steps = steps;
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             String key = e.getKey();
+            if (!key.startsWith("m.") && !key.startsWith("v.")) {
+                continue;
+            }
             Map<String, NDArray> target = key.startsWith("m.") ? firstMoments : secondMoments;
             target.put(key.substring(2), manager.create(e.getValue().values(),
                     new Shape(e.getValue().shape())));

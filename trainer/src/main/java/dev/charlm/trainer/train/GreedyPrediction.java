@@ -12,14 +12,14 @@ import dev.charlm.trainer.model.CharRnnModel;
  * d2l's {@code predict_ch8}: warm the state up on the prefix from a zero state, then append the
  * most likely next character {@code n} times. Returns the prefix followed by the new characters.
  */
-public final class GreedySampler {
+public final class GreedyPrediction {
 
     /** The chapter's prefix. */
     public static final String CHAPTER_PREFIX = "time traveller";
     /** The chapter's sample length. */
     public static final int CHAPTER_LENGTH = 50;
 
-    private GreedySampler() {}
+    private GreedyPrediction() {}
 
     public static String predict(CharRnnModel model, Vocabulary vocab, Preprocessing preprocessing,
             String prefix, int n) {

@@ -1,0 +1,144 @@
+package dev.charlm.trainer.study;
+
+import dev.charlm.contract.AtomicFiles;
+import dev.charlm.contract.InvalidTextException;
+import dev.charlm.contract.Preprocessing;
+import dev.charlm.trainer.TrainingOutcome;
+import dev.charlm.trainer.TrainingRequest;
+import dev.charlm.trainer.TrainingRun;
+import dev.charlm.trainer.checkpoint.Checkpoint;
+import dev.charlm.trainer.checkpoint.CheckpointException;
+import dev.charlm.trainer.checkpoint.ModelConfig;
+import dev.charlm.trainer.data.Corpus;
+import dev.charlm.trainer.data.CorpusSpec;
+import dev.charlm.trainer.data.SourceText;
+import dev.charlm.trainer.model.CellType;
+import dev.charlm.trainer.model.CharRnnModel;
+import dev.charlm.trainer.model.Implementation;
+import dev.charlm.trainer.plot.LineChart;
+import dev.charlm.trainer.train.EpochMetrics;
+import dev.charlm.trainer.train.Evaluation;
+import dev.charlm.trainer.train.HeldOutScorer;
+import dev.charlm.trainer.train.ProgressListener;
+import dev.charlm.trainer.train.TrainingSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the studies share: training one configuration, scoring its saved model on any held-out
+ * tails, the 5-gram on exactly the same split, and writing a table, a figure and the raw numbers.
+ */
+final class Study {
+
+    /** A held-out score: the LSTM's and the 5-gram's on the same text. */
+    record Score(double model, double ngram, long predictions) {}
+
+    private final Path out;
+    private final Path runs;
+    private final PrintStream log;
+
+    Study(Path out, Path runs, PrintStream log) {
+        this.out = out;
+        this.runs = runs;
+        this.log = log;
+    }
+
+    /** Trains {@code request} into runs/NAME, logging one line per epoch. */
+    TrainingOutcome train(String name, TrainingRequest request) throws InvalidTextException, CheckpointException {
+        log.printf("study: %s: training (%s)%n", name, describe(request));
+        TrainingRun run = new TrainingRun(log, new ProgressListener() {
+            @Override
+            public void onEpoch(EpochMetrics m) {
+                log.printf(Locale.ROOT, "study: %s: epoch %d val ppl %.4f train ppl %.4f %.0f tok/s %.0f s%n", name,
+                        m.epoch(), m.validationPerplexity(), m.trainPerplexity(), m.tokensPerSecond(), m.wallSeconds());
+            }
+        });
+        return run.train(request.withData(request.data(), runs.resolve(name)));
+    }
+
+    static String describe(TrainingRequest r) {
+        TrainingSettings s = r.settings();
+        return String.format(Locale.ROOT, "%s %dx%d, %s lr %s %s%s%s, dropout %s, %d epochs of %s",
+                r.cell().id(), r.layers(), r.hidden(), s.optimizer().id(), s.learningRate(), s.schedule().id(),
+                s.weightDecay() > 0 ? ", weight decay " + s.weightDecay() : "",
+                s.averaging() > 0 ? ", averaging " + s.averaging() : "", r.dropout(), s.epochs(),
+                s.maxMinutes() > 0 ? "at most " + s.maxMinutes() + " minutes" : "batch " + s.batchSize() + "x"
+                        + s.numSteps());
+    }
+
+    /**
+     * The saved model of a run and the 5-gram trained on the same training text, both scored on
+     * the held-out tails of {@code evaluated} (split as in training), per file and in total.
+     */
+    Map<String, Score> score(TrainingOutcome run, Corpus trained, List<Path> evaluated)
+            throws CheckpointException, InvalidTextException {
+        ModelConfig config = Checkpoint.readConfig(run.checkpoint());
+        Corpus eval = Corpus.load(new CorpusSpec(evaluated, List.of(), trained.spec().stripFrontMatter(), 0),
+                trained.preprocessing(), trained.holdout(), config.vocabulary());
+        List<int[]> tails = new ArrayList<>();
+        List<String> alphabet = new ArrayList<>();
+        List<String> training = new ArrayList<>();
+        for (SourceText s : trained.sources()) {
+            if (s.trained()) {
+                training.add(s.training());
+                alphabet.add(s.training());
+            }
+        }
+        for (SourceText s : eval.sources()) {
+            tails.add(config.vocabulary().encode(s.heldOut()));
+            alphabet.add(s.heldOut());
+        }
+        List<Evaluation> model;
+        try (CharRnnModel m = Checkpoint.loadModel(run.checkpoint(), config, TrainingRun.device())) {
+            model = HeldOutScorer.evaluateAll(m, tails);
+        }
+        CharNgram ngram = CharNgram.train(5, training, alphabet);
+        Map<String, Score> scores = new LinkedHashMap<>();
+        double modelNll = 0;
+        double ngramNll = 0;
+        long predictions = 0;
+        for (int i = 0; i < tails.size(); i++) {
+            SourceText s = eval.sources().get(i);
+            double n = ngram.totalNll(s.heldOut());
+            long p = model.get(i).count();
+            scores.put(s.path().getFileName().toString(), new Score(model.get(i).perplexity(), Math.exp(n / p), p));
+            modelNll += model.get(i).totalNll();
+            ngramNll += n;
+            predictions += p;
+        }
+        scores.put("total", new Score(Math.exp(modelNll / predictions), Math.exp(ngramNll / predictions), predictions));
+        return scores;
+    }
+
+    /** The base request every study varies: the options given to the study command. */
+    static TrainingRequest request(CorpusSpec data, StudyOptions o, CellType cell, TrainingSettings settings) {
+        return new TrainingRequest(data, Preprocessing.D2L, 0.1, cell, Implementation.BUILTIN, o.layers, o.hidden,
+                o.dropout, settings, Path.of("unused"));
+    }
+
+    /** Writes NAME.md, NAME.png, NAME.svg and NAME.json into the output folder. */
+    void write(String name, String markdown, LineChart chart, String json) throws IOException {
+        Files.createDirectories(out);
+        AtomicFiles.write(out.resolve(name + ".md"), markdown.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(out.resolve(name + ".png"), chart.png());
+        AtomicFiles.write(out.resolve(name + ".svg"), chart.svg());
+        AtomicFiles.write(out.resolve(name + ".json"), json.getBytes(StandardCharsets.UTF_8));
+        log.println("study: wrote " + out.resolve(name + ".md") + " (and .png, .svg, .json)");
+    }
+
+    static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    static String millions(long characters) {
+        return String.format(Locale.ROOT, "%.2fM", characters / 1e6);
+    }
+}
