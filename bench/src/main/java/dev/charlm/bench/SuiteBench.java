@@ -17,7 +17,7 @@ import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.Partitioning;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.model.ModelSpec;
@@ -59,10 +59,10 @@ public final class SuiteBench {
         Corpus corpus = Corpus.load(List.of(slice), Preprocessing.D2L, 0.05, null);
         System.out.println("training, 2x256, batch 32x35, SGD, tokens/s (epochs of ~30 batches)");
         double lstm = 0;
-        Object[][] configs = {{CellType.LSTM, Implementation.BUILTIN}, {CellType.GRU, Implementation.BUILTIN},
-                {CellType.RNN, Implementation.BUILTIN}, {CellType.LSTM, Implementation.SCRATCH}};
+        Object[][] configs = {{Cell.LSTM, Implementation.BUILTIN}, {Cell.GRU, Implementation.BUILTIN},
+                {Cell.RNN, Implementation.BUILTIN}, {Cell.LSTM, Implementation.SCRATCH}};
         for (Object[] cfg : configs) {
-            CellType cell = (CellType) cfg[0];
+            Cell cell = (Cell) cfg[0];
             Implementation impl = (Implementation) cfg[1];
             double[] tps = new double[runs];
             ModelSpec spec = new ModelSpec(cell, 2, 256, corpus.vocabulary().size(), 0f);
@@ -87,14 +87,14 @@ public final class SuiteBench {
 
     static void inference(Path book, int runs) throws Exception {
         Vocabulary vocab = Vocabulary.build(Preprocessing.D2L.apply(Files.readString(book)), Preprocessing.D2L);
-        ModelSpec spec = new ModelSpec(CellType.LSTM, 2, 256, vocab.size(), 0f);
-        ModelConfig config = new ModelConfig(CellType.LSTM, Implementation.BUILTIN, 2, 256, 0f, Preprocessing.D2L, vocab);
+        ModelSpec spec = new ModelSpec(Cell.LSTM, 2, 256, vocab.size(), 0f);
+        ModelConfig config = new ModelConfig(Cell.LSTM, Implementation.BUILTIN, 2, 256, 0f, Preprocessing.D2L, vocab);
         int steps = 2000;
         try (CharRnnModel djl = CharRnnModel.create(spec, Implementation.BUILTIN, Device.cpu(), 7)) {
             Map<String, float[]> weights = djl.weights();
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             ParameterLayout.shapes(spec).forEach((k, s) -> tensors.put(k, new Tensor(s, weights.get(k))));
-            byte[] onnx = OnnxExporter.export(config, tensors, Map.of());
+            byte[] onnx = OnnxExporter.export(config, tensors, OnnxExporter.modelMetadata(config));
             System.out.printf("batch-1 streaming, 2x256 LSTM, same weights, %d characters per run%n", steps);
             System.out.printf("  %-22s %10s %10s %10s %8s%n", "", "chars/s", "p50 us", "p99 us", "ratio");
             double sdkRate;
@@ -151,7 +151,7 @@ public final class SuiteBench {
             try (CharModel sdk = CharModel.load(onnx, "bench", ModelOptions.builder().intraOpThreads(cores).build())) {
                 for (int r = 0; r < runs; r++) {
                     long t0 = System.nanoTime();
-                    sdk.newScorer().score("book", text);
+                    sdk.newScorer(dev.charlm.sdk.ScoringOptions.builder().mode(dev.charlm.sdk.ScoringMode.EXACT).build()).score("book", text);
                     sdkScore[r] = text.length() / ((System.nanoTime() - t0) / 1e9);
                     t0 = System.nanoTime();
                     HeldOutScorer.evaluate(djl, ids);

@@ -3,15 +3,25 @@ package dev.charlm.contract;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** A text input that cannot be used: missing, empty, binary or not UTF-8. Names the input. */
+/**
+ * A text input that cannot be used: missing, empty, binary or not UTF-8. Names the input, and
+ * the byte offset of the problem when there is one.
+ */
 public class InvalidTextException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final String source;
+    private final long offset;
 
     public InvalidTextException(String source, String problem) {
+        this(source, problem, -1);
+    }
+
+    /** A problem at byte {@code offset} of the input. */
+    public InvalidTextException(String source, String problem, long offset) {
         super(source + ": " + problem);
         this.source = source;
+        this.offset = offset;
     }
 
     public InvalidTextException(Path source, String problem) {
@@ -21,5 +31,10 @@ public class InvalidTextException extends IOException {
     /** The file or stream name the problem is about. */
     public String source() {
         return source;
+    }
+
+    /** The byte offset of the problem, or -1 when it is not at one place (missing, empty). */
+    public long offset() {
+        return offset;
     }
 }

@@ -2,7 +2,8 @@ package dev.charlm.contract;
 
 /**
  * Names fixed by the charlm model format, defined once. A checkpoint's config JSON and a frozen
- * model's metadata use these keys; tensor names are those of the frozen model's graph.
+ * model's metadata use these keys ({@link ModelMetadata} reads and writes the latter); tensor
+ * names are those of the frozen model's graph; cells are {@link Cell}s.
  */
 public final class ModelContract {
 
@@ -50,11 +51,6 @@ public final class ModelContract {
     /** Names of the dynamic dimensions. */
     public static final String DIM_BATCH = "batch";
     public static final String DIM_SEQ = "seq";
-
-    /** Cell names as stored under {@link #KEY_CELL}. */
-    public static final String CELL_LSTM = "lstm";
-    public static final String CELL_GRU = "gru";
-    public static final String CELL_RNN = "rnn";
 
     private ModelContract() {}
 }

@@ -58,6 +58,19 @@ public enum Preprocessing {
         return this == D2L ? new D2lNormalizer() : new RawNormalizer();
     }
 
+    /**
+     * Whether a character whose UTF-8 encoding starts with byte {@code b} comes out of this
+     * preprocessing as itself: for {@link #D2L} the ASCII letters, for {@link #RAW} every
+     * character. A cut in a text must keep at least one such character before it, so that the
+     * first character after the cut has something to be predicted from.
+     */
+    public boolean keepsCharacterStartingWith(byte b) {
+        if (this == D2L) {
+            return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
+        }
+        return (b & 0xC0) != 0x80; // any character's first byte
+    }
+
     /** For {@link #D2L}: the 27 characters it can emit, letters then space. */
     static String d2lAlphabet() {
         return "abcdefghijklmnopqrstuvwxyz ";

@@ -1,12 +1,6 @@
 package dev.charlm.contract;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,36 +20,14 @@ public final class TextFiles {
         return decode(file.toString(), bytes);
     }
 
-    /** Checks and decodes bytes that came from {@code source}. */
+    /** Checks and decodes bytes that came from {@code source} ({@link StrictUtf8Decoder}). */
     public static String decode(String source, byte[] bytes) throws InvalidTextException {
         if (bytes.length == 0) {
             throw new InvalidTextException(source, "file is empty");
         }
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == 0) {
-                throw new InvalidTextException(
-                        source, "looks binary (NUL byte at offset " + i + "), expected UTF-8 text");
-            }
-        }
-        CharsetDecoder decoder =
-                StandardCharsets.UTF_8
-                        .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult r = decoder.decode(in, out, true);
-        if (r.isError()) {
-            throw new InvalidTextException(
-                    source, "is not valid UTF-8 (bad byte sequence at offset " + in.position() + ")");
-        }
-        decoder.flush(out);
-        out.flip();
-        String text = out.toString();
-        if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
-            text = text.substring(1); // a byte-order mark is not text
-        }
-        return text;
+        StringBuilder text = new StringBuilder(bytes.length);
+        new StrictUtf8Decoder(source, 0).decode(bytes, 0, bytes.length, true, text);
+        return text.toString();
     }
 
     /** The files a path stands for ({@link InputPaths#expand(Path)}). */
@@ -76,7 +48,7 @@ public final class TextFiles {
         }
         if (!Files.exists(file)) {
             throw new InvalidTextException(file, Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    ? "is a link to nothing (no such file)" : "no such file");
+                    ? "no such file (a link to nothing)" : "no such file");
         }
         if (!Files.isRegularFile(file)) {
             throw new InvalidTextException(file, "is not a regular file (a pipe, socket or device), expected a text file");

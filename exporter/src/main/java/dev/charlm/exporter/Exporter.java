@@ -1,30 +1,31 @@
 package dev.charlm.exporter;
 
 import ai.djl.Device;
-import ai.onnxruntime.OrtException;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.charlm.contract.AtomicFiles;
 import dev.charlm.contract.InvalidTextException;
-import dev.charlm.contract.ModelContract;
+import dev.charlm.contract.ModelMetadata;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.InvalidModelException;
 import dev.charlm.sdk.ModelOptions;
 import dev.charlm.sdk.PerplexityScorer;
 import dev.charlm.sdk.ScoreReport;
+import dev.charlm.sdk.ScoringMode;
+import dev.charlm.sdk.ScoringOptions;
 import dev.charlm.trainer.checkpoint.Checkpoint;
 import dev.charlm.trainer.checkpoint.CheckpointException;
 import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.SourceText;
-import dev.charlm.contract.AtomicFiles;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.train.Evaluation;
 import dev.charlm.trainer.train.HeldOutScorer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -67,20 +68,27 @@ public final class Exporter {
     }
 
     public Result export(Path checkpoint, Path output)
-            throws CheckpointException, InvalidTextException, ParityException, IOException, OrtException {
+            throws CheckpointException, InvalidTextException, ParityException, IOException {
         ModelConfig config = Checkpoint.readConfig(checkpoint);
         Map<String, Tensor> weights = Checkpoint.readWeights(checkpoint, config);
         JsonObject metrics = Checkpoint.readMetrics(checkpoint);
         checkOutput(checkpoint, output);
+        checkFinite(checkpoint, weights, output);
         Corpus corpus = Checkpoint.readCorpus(checkpoint, metrics, config, "measure held-out perplexity");
 
-        byte[] probe = OnnxExporter.export(config, weights, Map.of(), gateOrder);
+        ModelMetadata metadata = OnnxExporter.modelMetadata(config);
+        byte[] probe = OnnxExporter.export(config, weights, metadata, gateOrder);
         ParityCheck.Report parity;
         Evaluation djlScore = null;
-        try (CharRnnModel djl = Checkpoint.loadModel(checkpoint, config, Device.cpu())) {
-            parity = ParityCheck.run(djl, probe, 17);
+        try (CharRnnModel djl = Checkpoint.loadModel(checkpoint, config, Device.cpu());
+                CharModel ort = load(probe, ModelOptions.builder().prefixCacheEntries(0).build())) {
+            parity = ParityCheck.run(djl, ort, 17);
             if (parity.passed()) {
-                djlScore = score(corpus, source -> HeldOutScorer.evaluate(djl, config.vocabulary().encode(source.heldOut())));
+                List<int[]> tails = new ArrayList<>();
+                for (SourceText s : corpus.sources()) {
+                    tails.add(config.vocabulary().encode(s.heldOut()));
+                }
+                djlScore = sum(HeldOutScorer.evaluateAll(djl, tails));
             }
         }
         if (!parity.passed()) {
@@ -91,11 +99,12 @@ public final class Exporter {
         }
         Evaluation ortScore = scoreWithSdk(probe, corpus);
 
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put(ModelContract.KEY_TRAINING_DATA, trainingData(corpus));
-        metadata.put(ModelContract.KEY_HELDOUT_PERPLEXITY, String.format(Locale.ROOT, "%.6f", ortScore.perplexity()));
-        metadata.put(ModelContract.KEY_HELDOUT_CHARACTERS, Long.toString(ortScore.count() + corpus.sources().size()));
-        byte[] model = OnnxExporter.export(config, weights, metadata, gateOrder);
+        List<ModelMetadata.TrainingFile> files = new ArrayList<>();
+        for (SourceText s : corpus.sources()) {
+            files.add(new ModelMetadata.TrainingFile(s.path().getFileName().toString(), s.sha256()));
+        }
+        byte[] model = OnnxExporter.export(config, weights, metadata.withTrainingRecord(files, ortScore.perplexity(),
+                ortScore.count() + corpus.sources().size()), gateOrder);
         try {
             AtomicFiles.write(output, model);
         } catch (IOException e) {
@@ -105,46 +114,50 @@ public final class Exporter {
         return new Result(output, model.length, parity, ortScore, djlScore);
     }
 
-    /**
-     * The held-out tails scored by the sdk on the frozen model, as an app would score them. The
-     * tails are already preprocessed, and preprocessing leaves its own output unchanged.
-     */
-    private static Evaluation scoreWithSdk(byte[] onnx, Corpus corpus) throws IOException, OrtException {
-        try (CharModel model = CharModel.load(onnx, "exported model", ModelOptions.builder()
-                .intraOpThreads(Runtime.getRuntime().availableProcessors()).prefixCacheEntries(0).build())) {
-            PerplexityScorer scorer = model.newScorer();
-            return score(corpus, source -> {
-                ScoreReport r = scorer.score(source.path().getFileName().toString(), source.heldOut());
-                return new Evaluation(r.totalNll(), r.predictions());
-            });
+    /** A checkpoint whose weights hold NaN or infinity (a diverged run) is named as such. */
+    private static void checkFinite(Path checkpoint, Map<String, Tensor> weights, Path output) throws ParityException {
+        for (Map.Entry<String, Tensor> e : weights.entrySet()) {
+            for (float v : e.getValue().values()) {
+                if (!Float.isFinite(v)) {
+                    throw new ParityException(checkpoint + ": parameter " + e.getKey() + " holds " + v
+                            + " (training diverged; lower the learning rate); " + output + " not written");
+                }
+            }
+        }
+    }
+
+    private static CharModel load(byte[] onnx, ModelOptions options) {
+        try {
+            return CharModel.load(onnx, "exported model", options);
         } catch (InvalidModelException e) {
             throw new IllegalStateException("the exporter wrote a model the sdk refuses: " + e.getMessage(), e);
         }
     }
 
-    private interface Scorer {
-        Evaluation score(SourceText source) throws OrtException;
+    /**
+     * The held-out tails scored by the sdk on the frozen model, as an app would score them, in
+     * exact mode (the trainer's definition). The tails are already preprocessed, and
+     * preprocessing leaves its own output unchanged.
+     */
+    private static Evaluation scoreWithSdk(byte[] onnx, Corpus corpus) {
+        try (CharModel model = load(onnx, ModelOptions.forScoring())) {
+            PerplexityScorer scorer = model.newScorer(ScoringOptions.builder().mode(ScoringMode.EXACT).build());
+            List<Evaluation> scores = new ArrayList<>();
+            for (SourceText s : corpus.sources()) {
+                ScoreReport r = scorer.score(s.path().getFileName().toString(), s.heldOut());
+                scores.add(new Evaluation(r.totalNll(), r.predictions()));
+            }
+            return sum(scores);
+        }
     }
 
     /** Every file's held-out tail scored on its own from a zero state, summed. */
-    private static Evaluation score(Corpus corpus, Scorer scorer) throws OrtException {
+    private static Evaluation sum(List<Evaluation> scores) {
         Evaluation total = null;
-        for (SourceText s : corpus.sources()) {
-            Evaluation e = scorer.score(s);
+        for (Evaluation e : scores) {
             total = total == null ? e : total.plus(e);
         }
         return total;
-    }
-
-    private static String trainingData(Corpus corpus) {
-        JsonArray data = new JsonArray();
-        for (SourceText s : corpus.sources()) {
-            JsonObject o = new JsonObject();
-            o.addProperty("file", s.path().getFileName().toString());
-            o.addProperty("sha256", s.sha256());
-            data.add(o);
-        }
-        return data.toString();
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.charlm.exporter;
 
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 
 /**
  * Gate-block orders. PyTorch (and so DJL and our checkpoints) stacks LSTM gates i, f, g, o and
@@ -14,7 +14,7 @@ enum GateOrder {
     PYTORCH;
 
     /** For each ONNX gate block, the index of the PyTorch gate block that fills it. */
-    int[] sourceBlocks(CellType cell) {
+    int[] sourceBlocks(Cell cell) {
         if (this == PYTORCH) {
             int[] identity = new int[cell.gates()];
             for (int i = 0; i < identity.length; i++) {
@@ -37,7 +37,7 @@ enum GateOrder {
     /**
      * Reorders the row blocks of a (gates * hidden, cols) row-major matrix (cols = 1 for a bias).
      */
-    float[] reorder(CellType cell, float[] values, int hidden) {
+    float[] reorder(Cell cell, float[] values, int hidden) {
         int[] source = sourceBlocks(cell);
         int block = values.length / source.length;
         if (block * source.length != values.length || block % hidden != 0) {

@@ -1,11 +1,11 @@
 package dev.charlm.exporter;
 
-import dev.charlm.contract.JsonStrings;
+import dev.charlm.contract.ModelMetadata;
 import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.onnx.OnnxModel;
 import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.ParameterLayout;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,30 +37,27 @@ public final class OnnxExporter {
     /**
      * The ONNX file of a model.
      *
-     * @param metadata extra metadata_props (training data, held-out perplexity), after the
-     *     model's own
+     * @param metadata what the file says about itself ({@link #modelMetadata} and its training
+     *     record)
      */
-    public static byte[] export(ModelConfig config, Map<String, Tensor> weights, Map<String, String> metadata) {
+    public static byte[] export(ModelConfig config, Map<String, Tensor> weights, ModelMetadata metadata) {
         return export(config, weights, metadata, GateOrder.ONNX);
     }
 
-    static byte[] export(ModelConfig config, Map<String, Tensor> weights, Map<String, String> metadata,
+    static byte[] export(ModelConfig config, Map<String, Tensor> weights, ModelMetadata metadata,
             GateOrder gateOrder) {
-        CellType cell = config.cell();
+        Cell cell = config.cell();
         int layers = config.layers();
         int hidden = config.hidden();
         int vocab = config.vocabulary().size();
-        boolean lstm = cell == CellType.LSTM;
+        boolean lstm = cell == Cell.LSTM;
         String batch = ModelContract.DIM_BATCH;
         String seq = ModelContract.DIM_SEQ;
 
         OnnxModel m = new OnnxModel("charlm_" + cell.id(), OPSET)
                 .docString("charlm " + layers + "x" + hidden + " " + cell.id()
                         + " character language model; state is explicit: feed hn/cn back as h0/c0.");
-        for (Map.Entry<String, String> e : modelMetadata(config).entrySet()) {
-            m.metadata(e.getKey(), e.getValue());
-        }
-        metadata.forEach(m::metadata);
+        metadata.toProperties().forEach(m::metadata);
 
         m.input(ModelContract.TOKENS, OnnxModel.INT64, batch, seq);
         m.input(ModelContract.H0, OnnxModel.FLOAT, layers, batch, hidden);
@@ -106,10 +103,10 @@ public final class OnnxExporter {
             }
             Map<String, Object> attributes = new LinkedHashMap<>();
             attributes.put("hidden_size", (long) hidden);
-            if (cell == CellType.GRU) {
+            if (cell == Cell.GRU) {
                 attributes.put("linear_before_reset", 1L);
             }
-            if (cell == CellType.RNN) {
+            if (cell == Cell.RNN) {
                 attributes.put("activations", new String[] {"Tanh"});
             }
             m.node(cell.name(), inputs, outputs, attributes);
@@ -140,18 +137,10 @@ public final class OnnxExporter {
         return m.toByteArray();
     }
 
-    /** The metadata every frozen model carries about itself. */
-    static Map<String, String> modelMetadata(ModelConfig config) {
-        Map<String, String> md = new LinkedHashMap<>();
-        md.put(ModelContract.KEY_FORMAT_VERSION, Integer.toString(ModelContract.FORMAT_VERSION));
-        md.put(ModelContract.KEY_CELL, config.cell().id());
-        md.put(ModelContract.KEY_LAYERS, Integer.toString(config.layers()));
-        md.put(ModelContract.KEY_HIDDEN, Integer.toString(config.hidden()));
-        md.put(ModelContract.KEY_PREPROCESSING, config.preprocessing().id());
-        md.put(ModelContract.KEY_VOCAB, JsonStrings.encode(config.vocabulary().tokens()));
-        md.put(ModelContract.KEY_UNK_ID, Integer.toString(ModelContract.UNK_ID));
-        md.put(ModelContract.KEY_IMPL, config.implementation().id());
-        return md;
+    /** The metadata every frozen model carries about itself, before its training record. */
+    public static ModelMetadata modelMetadata(ModelConfig config) {
+        return new ModelMetadata(config.cell(), config.layers(), config.hidden(), config.preprocessing(),
+                config.vocabulary(), config.implementation().id());
     }
 
     private static float[] values(Map<String, Tensor> weights, String name) {

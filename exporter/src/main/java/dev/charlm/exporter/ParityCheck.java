@@ -3,8 +3,8 @@ package dev.charlm.exporter;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.onnxruntime.OrtException;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.sdk.CharModel;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.ModelSpec;
 import java.util.Random;
@@ -35,9 +35,10 @@ public final class ParityCheck {
 
     private ParityCheck() {}
 
-    public static Report run(CharRnnModel djl, byte[] onnx, long seed) throws OrtException {
+    /** Runs the check on {@code ort}, the exported file loaded by the sdk. */
+    public static Report run(CharRnnModel djl, CharModel ort, long seed) {
         ModelSpec spec = djl.spec();
-        boolean lstm = spec.cell() == CellType.LSTM;
+        boolean lstm = spec.cell() == Cell.LSTM;
         int stateSize = spec.layers() * BATCH * spec.hidden();
         Random random = new Random(seed);
         float[] h = randomState(random, stateSize);
@@ -46,32 +47,30 @@ public final class ParityCheck {
         float[] djlC = c;
         float maxLogit = 0;
         float maxState = 0;
-        try (FrozenModel ort = new FrozenModel(onnx, lstm, spec.layers(), spec.hidden())) {
-            for (int step = 0; step <= STEPS; step++) {
-                int window = step == 0 ? WINDOW : 1;
-                long[] tokens = new long[BATCH * window];
-                for (int i = 0; i < tokens.length; i++) {
-                    tokens[i] = random.nextInt(spec.vocabSize());
-                }
-                FrozenModel.Output o = ort.run(tokens, BATCH, window, h, c);
-                try (NDManager scope = djl.newScope()) {
-                    Shape stateShape = new Shape(spec.layers(), BATCH, spec.hidden());
-                    NDList state = new NDList(scope.create(djlH, stateShape));
-                    if (lstm) {
-                        state.add(scope.create(djlC, stateShape));
-                    }
-                    NDList out = djl.forward(scope.create(tokens, new Shape(BATCH, window)), state, false);
-                    maxLogit = Math.max(maxLogit, maxAbsDiff(out.get(0).toFloatArray(), o.logits()));
-                    djlH = out.get(1).toFloatArray();
-                    maxState = Math.max(maxState, maxAbsDiff(djlH, o.hn()));
-                    if (lstm) {
-                        djlC = out.get(2).toFloatArray();
-                        maxState = Math.max(maxState, maxAbsDiff(djlC, o.cn()));
-                    }
-                }
-                h = o.hn();
-                c = o.cn();
+        for (int step = 0; step <= STEPS; step++) {
+            int window = step == 0 ? WINDOW : 1;
+            long[] tokens = new long[BATCH * window];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = random.nextInt(spec.vocabSize());
             }
+            CharModel.Forward o = ort.forward(tokens, BATCH, window, h, c);
+            try (NDManager scope = djl.newScope()) {
+                Shape stateShape = new Shape(spec.layers(), BATCH, spec.hidden());
+                NDList state = new NDList(scope.create(djlH, stateShape));
+                if (lstm) {
+                    state.add(scope.create(djlC, stateShape));
+                }
+                NDList out = djl.forward(scope.create(tokens, new Shape(BATCH, window)), state, false);
+                maxLogit = Math.max(maxLogit, maxAbsDiff(out.get(0).toFloatArray(), o.logits()));
+                djlH = out.get(1).toFloatArray();
+                maxState = Math.max(maxState, maxAbsDiff(djlH, o.hn()));
+                if (lstm) {
+                    djlC = out.get(2).toFloatArray();
+                    maxState = Math.max(maxState, maxAbsDiff(djlC, o.cn()));
+                }
+            }
+            h = o.hn();
+            c = o.cn();
         }
         return new Report(maxLogit, maxState, STEPS + 1);
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.charlm.trainer.checkpoint.Checkpoint;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -42,7 +42,7 @@ class ExportCommandTest {
 
     @Test
     void exportsAndReports() throws Exception {
-        Path ckpt = Fixtures.checkpoint(dir, "ok", CellType.GRU, 2, Implementation.BUILTIN);
+        Path ckpt = Fixtures.checkpoint(dir, "ok", Cell.GRU, 2, Implementation.BUILTIN);
         Outcome o = run(ckpt.toString(), "-o", dir.resolve("ok.onnx").toString());
         assertEquals(0, o.status(), o.err());
         assertTrue(o.out().contains("parity with DJL: max |diff|"), o.out());
@@ -57,14 +57,14 @@ class ExportCommandTest {
 
     @Test
     void partialCheckpoint() throws Exception {
-        Path ckpt = Fixtures.checkpoint(dir, "partial", CellType.LSTM, 1, Implementation.BUILTIN);
+        Path ckpt = Fixtures.checkpoint(dir, "partial", Cell.LSTM, 1, Implementation.BUILTIN);
         Files.delete(ckpt.resolve(Checkpoint.WEIGHTS));
         assertRefused(ckpt, "not a complete checkpoint (no weights.bin)");
     }
 
     @Test
     void configAndWeightsDisagree() throws Exception {
-        Path ckpt = Fixtures.checkpoint(dir, "disagree", CellType.LSTM, 2, Implementation.BUILTIN);
+        Path ckpt = Fixtures.checkpoint(dir, "disagree", Cell.LSTM, 2, Implementation.BUILTIN);
         Path config = ckpt.resolve(Checkpoint.CONFIG);
         Files.writeString(config, Files.readString(config).replace("\"charlm.hidden\": 24", "\"charlm.hidden\": 32"));
         assertRefused(ckpt, "config and weights disagree");
@@ -72,7 +72,7 @@ class ExportCommandTest {
 
     @Test
     void unknownCell() throws Exception {
-        Path ckpt = Fixtures.checkpoint(dir, "cell", CellType.LSTM, 1, Implementation.BUILTIN);
+        Path ckpt = Fixtures.checkpoint(dir, "cell", Cell.LSTM, 1, Implementation.BUILTIN);
         Path config = ckpt.resolve(Checkpoint.CONFIG);
         Files.writeString(config, Files.readString(config).replace("\"lstm\"", "\"transformer\""));
         assertRefused(ckpt, "unknown cell 'transformer'");
@@ -80,7 +80,7 @@ class ExportCommandTest {
 
     @Test
     void unwritableOutput() throws Exception {
-        Path ckpt = Fixtures.checkpoint(dir, "unwritable", CellType.RNN, 1, Implementation.BUILTIN);
+        Path ckpt = Fixtures.checkpoint(dir, "unwritable", Cell.RNN, 1, Implementation.BUILTIN);
         Outcome o = run(ckpt.toString(), "-o", dir.resolve("no/such/dir/model.onnx").toString());
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().contains("cannot write there"), o.err());
@@ -113,7 +113,7 @@ class ExportCommandTest {
 
     @Test
     void anOutputInsideTheCheckpointIsRefused() throws Exception {
-        Path ckpt = Fixtures.checkpoint(dir, "self", CellType.LSTM, 1, Implementation.BUILTIN);
+        Path ckpt = Fixtures.checkpoint(dir, "self", Cell.LSTM, 1, Implementation.BUILTIN);
         for (String name : new String[] {Checkpoint.WEIGHTS, Checkpoint.CONFIG, Checkpoint.METRICS, "model.onnx"}) {
             assertOutputRefused(ckpt, ckpt.resolve(name).toString(), "is inside the checkpoint");
         }
@@ -126,7 +126,7 @@ class ExportCommandTest {
 
     @Test
     void anOutputThatIsNotARegularFileIsRefused() throws Exception {
-        Path ckpt = Fixtures.checkpoint(dir, "special", CellType.GRU, 1, Implementation.BUILTIN);
+        Path ckpt = Fixtures.checkpoint(dir, "special", Cell.GRU, 1, Implementation.BUILTIN);
         Path fifo = dir.resolve("pipe.onnx");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         assertOutputRefused(ckpt, fifo.toString(), "not a regular file");

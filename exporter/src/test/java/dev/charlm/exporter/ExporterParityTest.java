@@ -10,7 +10,7 @@ import ai.onnxruntime.OrtSession;
 import dev.charlm.contract.JsonStrings;
 import dev.charlm.contract.ModelContract;
 import dev.charlm.trainer.checkpoint.Checkpoint;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class ExporterParityTest {
     @ParameterizedTest(name = "{0} x{1} {2}")
     @CsvSource({"LSTM,1,BUILTIN", "LSTM,3,BUILTIN", "GRU,1,BUILTIN", "GRU,3,BUILTIN", "RNN,1,BUILTIN",
             "RNN,3,BUILTIN", "LSTM,3,SCRATCH", "GRU,3,SCRATCH", "RNN,1,SCRATCH"})
-    void exportedModelMatchesDjl(CellType cell, int layers, Implementation impl) throws Exception {
+    void exportedModelMatchesDjl(Cell cell, int layers, Implementation impl) throws Exception {
         Path ckpt = Fixtures.checkpoint(dir, cell + "-" + layers + "-" + impl, cell, layers, impl);
         Path onnx = dir.resolve(cell + "-" + layers + "-" + impl + ".onnx");
         Exporter.Result r = new Exporter().export(ckpt, onnx);
@@ -46,7 +46,7 @@ class ExporterParityTest {
 
     @ParameterizedTest
     @CsvSource({"LSTM", "GRU"})
-    void pytorchGateOrderIsCaughtAndNothingIsWritten(CellType cell) throws Exception {
+    void pytorchGateOrderIsCaughtAndNothingIsWritten(Cell cell) throws Exception {
         Path ckpt = Fixtures.checkpoint(dir, "wrong-" + cell, cell, 2, Implementation.BUILTIN);
         Path onnx = dir.resolve("wrong-" + cell + ".onnx");
         Exporter.ParityException e = assertThrows(Exporter.ParityException.class,
@@ -60,7 +60,7 @@ class ExporterParityTest {
 
     @Test
     void metadataDescribesTheModel() throws Exception {
-        Path ckpt = Fixtures.checkpoint(dir, "meta", CellType.LSTM, 2, Implementation.BUILTIN);
+        Path ckpt = Fixtures.checkpoint(dir, "meta", Cell.LSTM, 2, Implementation.BUILTIN);
         Path onnx = dir.resolve("meta.onnx");
         Exporter.Result r = new Exporter().export(ckpt, onnx);
         OrtEnvironment env = OrtEnvironment.getEnvironment();

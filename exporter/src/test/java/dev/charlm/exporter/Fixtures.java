@@ -9,7 +9,7 @@ import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.checkpoint.TensorFile;
 import dev.charlm.trainer.data.Corpus;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.model.ParameterLayout;
@@ -34,7 +34,7 @@ final class Fixtures {
         return f;
     }
 
-    static Path checkpoint(Path dir, String name, CellType cell, int layers, Implementation impl) throws Exception {
+    static Path checkpoint(Path dir, String name, Cell cell, int layers, Implementation impl) throws Exception {
         Path text = text(dir);
         Corpus corpus = Corpus.load(List.of(text), Preprocessing.D2L, 0.1, null);
         ModelConfig config = new ModelConfig(cell, impl, layers, 24, 0f, Preprocessing.D2L, corpus.vocabulary());

@@ -2,7 +2,7 @@ package dev.charlm.exporter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,8 +40,8 @@ class OnnxValidityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CellType.class)
-    void passesOnnxCheckerAndStrictShapeInference(CellType cell) throws Exception {
+    @EnumSource(Cell.class)
+    void passesOnnxCheckerAndStrictShapeInference(Cell cell) throws Exception {
         Path ckpt = Fixtures.checkpoint(dir, "valid-" + cell, cell, 2, Implementation.BUILTIN);
         Path onnx = dir.resolve("valid-" + cell + ".onnx");
         new Exporter().export(ckpt, onnx);
@@ -49,7 +49,7 @@ class OnnxValidityTest {
         p.waitFor(120, TimeUnit.SECONDS);
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), output);
-        String expected = cell == CellType.LSTM
+        String expected = cell == Cell.LSTM
                 ? "[('cn', [2, 'batch', 24]), ('hn', [2, 'batch', 24]), ('logits', ['batch', 'seq', 28])]"
                 : "[('hn', [2, 'batch', 24]), ('logits', ['batch', 'seq', 28])]";
         assertEquals(expected, output.strip());

@@ -12,7 +12,7 @@ import dev.charlm.trainer.TrainingOutcome;
 import dev.charlm.trainer.TrainingRun;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Partitioning;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.train.GreedyPrediction;
 import dev.charlm.trainer.train.OptimizerKind;
@@ -37,8 +37,8 @@ class TrainExportGenerateTest {
     @TempDir Path dir;
 
     @ParameterizedTest
-    @EnumSource(CellType.class)
-    void sdkGreedyTextIsTheTrainersSample(CellType cell) throws Exception {
+    @EnumSource(Cell.class)
+    void sdkGreedyTextIsTheTrainersSample(Cell cell) throws Exception {
         String book = Files.readString(Path.of(System.getProperty("charlm.shared.data"), "timemachine.txt"));
         Path text = Files.writeString(dir.resolve("slice.txt"), book.substring(0, 20_000));
         TrainingRequest request = new TrainingRequest(CorpusSpec.of(List.of(text)), Preprocessing.D2L, 0.1, cell,

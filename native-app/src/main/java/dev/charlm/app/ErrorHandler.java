@@ -5,11 +5,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import picocli.CommandLine;
 
-/** One-line errors for user mistakes, never a stack trace. */
+/**
+ * Exit statuses: a user's mistake is one line and 2; anything else is not the user's fault,
+ * so it is reported as an internal error with its trace, and 1.
+ */
 @ApplicationScoped
 public class ErrorHandler {
 
     static final int EXIT_USAGE = 2;
+    static final int EXIT_FAILURE = 1;
 
     @Produces
     CommandLine commandLine(PicocliCommandLineFactory factory) {
@@ -19,11 +23,13 @@ public class ErrorHandler {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
+            if (ex instanceof UserError) {
                 c.getErr().println("charlm " + c.getCommandName() + ": error: " + ex.getMessage());
                 return EXIT_USAGE;
             }
-            throw ex;
+            c.getErr().println("charlm " + c.getCommandName() + ": internal error: " + ex);
+            ex.printStackTrace(c.getErr());
+            return EXIT_FAILURE;
         });
         return cl;
     }

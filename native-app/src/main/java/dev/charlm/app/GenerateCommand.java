@@ -58,15 +58,13 @@ public class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = this.out != null ? this.out : System.out;
         InputStream in = this.in != null ? this.in : System.in;
-        if (length < 0) {
-            throw new UserError("--length must be >= 0, got " + length);
+        GenerationRequest request = new GenerationRequest(prompt, length, temperature, topK, topP, seed, stops);
+        try {
+            request.check(GenerationRequest.Limits.NONE, GenerationRequest.Naming.COMMAND_LINE);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
         }
-        GenerationOptions.Builder b = GenerationOptions.builder().maxCharacters(length).temperature(temperature)
-                .topK(topK).topP(topP).stopStrings(stops);
-        if (seed != null) {
-            b.seed(seed);
-        }
-        GenerationOptions options = b.build();
+        GenerationOptions options = request.options();
         try (CharModel model = modelOption.load(ModelOptions.defaults())) {
             GenerationSession session = model.newSession();
             if (!interactive) {
@@ -91,7 +89,7 @@ public class GenerateCommand implements Callable<Integer> {
             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             String line;
             while ((line = lines.readLine()) != null) {
-                session.feed(line);
+                session.feed(line); // fed in bounded calls, however long the line
                 if (!session.isPrimed()) {
                     continue; // nothing to continue from yet (e.g. a blank first line)
                 }

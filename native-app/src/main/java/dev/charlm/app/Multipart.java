@@ -27,7 +27,21 @@ final class Multipart {
         return m.group(1);
     }
 
-    static List<Part> parse(byte[] body, String boundary) {
+    /** A body with more parts than allowed. */
+    static final class TooManyPartsException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        TooManyPartsException(int max) {
+            super("multipart body has more than " + max + " parts");
+        }
+    }
+
+    /**
+     * The parts of a body, at most {@code maxParts} of them.
+     *
+     * @throws TooManyPartsException past {@code maxParts}, before reading further
+     */
+    static List<Part> parse(byte[] body, String boundary, int maxParts) {
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         List<Part> parts = new ArrayList<>();
         int pos = indexOf(body, delimiter, 0);
@@ -51,6 +65,9 @@ final class Multipart {
                 throw new IllegalArgumentException("multipart body is not closed");
             }
             int contentEnd = next >= 2 && body[next - 2] == '\r' && body[next - 1] == '\n' ? next - 2 : next;
+            if (parts.size() == maxParts) {
+                throw new TooManyPartsException(maxParts);
+            }
             Matcher name = NAME.matcher(headers);
             Matcher filename = FILENAME.matcher(headers);
             parts.add(new Part(name.find() ? name.group(1) : "", filename.find() ? filename.group(1) : null,

@@ -1,11 +1,10 @@
 package dev.charlm.app;
 
+import dev.charlm.contract.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * ONNX Runtime unpacks its 28 MB native library into a temp directory on every start, about
@@ -40,13 +39,7 @@ final class NativeLibraryCache {
                         return;
                     }
                     Files.createDirectories(dir);
-                    Path tmp = Files.createTempFile(dir, lib, ".part");
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    try {
-                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                    }
+                    AtomicFiles.write(target, in::transferTo);
                 }
             }
             System.setProperty(PROPERTY, dir.toString());

@@ -1,30 +1,33 @@
 package dev.charlm.app;
 
+import dev.charlm.contract.InputPaths;
+import dev.charlm.contract.InvalidTextException;
+import dev.charlm.contract.Json;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.ModelOptions;
 import dev.charlm.sdk.ScoreListener;
 import dev.charlm.sdk.ScoreOutcome;
 import dev.charlm.sdk.ScoreReport;
-import java.io.IOException;
+import dev.charlm.sdk.ScoringMode;
+import dev.charlm.sdk.ScoringOptions;
 import java.io.PrintStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code charlm score}: perplexity of files, batched; a table or JSON lines on stdout, progress
- * on stderr. A file that fails is named with its reason, the rest are still scored, and the
- * exit status is then 1.
+ * {@code charlm score}: perplexity of files, all scored together; a table or JSON lines on
+ * stdout, progress on stderr. A file that fails is named with its reason, the rest are still
+ * scored, and the exit status is then 1.
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = "Score the perplexity of files (files, directories of .txt files, or quoted globs).",
@@ -43,22 +46,36 @@ public class ScoreCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file, then one for the total.")
     boolean json;
 
+    @Option(names = "--exact", description = "Score each file on one batch row, the state carried through the whole"
+            + " file (the trainer's definition; a long file then scores at one row's speed).")
+    boolean exact;
+
+    @Option(names = "--segment", paramLabel = "BYTES",
+            description = "Segment length: longer files are cut into segments scored side by side. Default: "
+                    + ScoringOptions.DEFAULT_SEGMENT_BYTES + ".")
+    Long segment;
+
+    @Option(names = "--warmup", paramLabel = "BYTES",
+            description = "Text before each segment its state is warmed up on. Default: "
+                    + ScoringOptions.DEFAULT_WARMUP_BYTES + ".")
+    Long warmup;
+
     @Override
     public Integer call() throws Exception {
+        ScoringOptions scoring = options();
         List<Path> files = new ArrayList<>();
         for (String p : paths) {
             files.addAll(expand(p));
         }
         PrintStream out = System.out;
         PrintStream err = System.err;
-        int cores = Runtime.getRuntime().availableProcessors();
-        try (CharModel model = modelOption.load(ModelOptions.builder().intraOpThreads(cores).prefixCacheEntries(0).build())) {
+        try (CharModel model = modelOption.load(ModelOptions.forScoring())) {
             long start = System.nanoTime();
             long[] lastProgress = {start};
             boolean[] progressShown = {false};
             boolean terminal = System.console() != null;
             long every = terminal ? PROGRESS_EVERY_NANOS : 10 * PROGRESS_EVERY_NANOS;
-            List<ScoreOutcome> outcomes = model.newScorer().scoreAll(files, new ScoreListener() {
+            List<ScoreOutcome> outcomes = model.newScorer(scoring).scoreAll(files, new ScoreListener() {
                 @Override
                 public void onProgress(long scored, int done, int total) {
                     long now = System.nanoTime();
@@ -85,18 +102,22 @@ public class ScoreCommand implements Callable<Integer> {
                 if (o.report().isPresent()) {
                     ScoreReport r = o.report().get();
                     reports.add(r);
-                    out.println(json ? jsonLine(r, "file") : row(r));
+                    out.println(json ? r.toJson("file") : row(r));
                 } else {
                     failed++;
-                    err.println("charlm score: " + o.error().orElseThrow());
+                    InvalidTextException e = o.failure().orElseThrow();
+                    err.println("charlm score: " + printable(e.getMessage()));
                     if (json) {
-                        out.println("{\"file\":" + quote(o.name()) + ",\"error\":" + quote(o.error().orElseThrow()) + "}");
+                        Map<String, Object> line = new java.util.LinkedHashMap<>();
+                        line.put("file", o.name());
+                        line.put("error", e.getMessage());
+                        out.println(Json.write(line));
                     }
                 }
             }
             if (!reports.isEmpty()) {
                 ScoreReport total = ScoreReport.total("total", reports);
-                out.println(json ? jsonLine(total, "total") : row(total));
+                out.println(json ? total.toJson("total") : row(total));
             }
             if (failed > 0) {
                 err.println("charlm score: " + failed + " of " + outcomes.size() + " files could not be scored");
@@ -106,54 +127,58 @@ public class ScoreCommand implements Callable<Integer> {
         }
     }
 
-    /** A path argument as files: a file, a directory's .txt files, or a glob's matches. */
-    static List<Path> expand(String arg) throws UserError, IOException {
-        if (arg.contains("*") || arg.contains("?") || arg.contains("[")) {
-            int slash = arg.lastIndexOf('/');
-            Path base = slash < 0 ? Path.of(".") : Path.of(arg.substring(0, slash + 1));
-            PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + arg.substring(slash + 1));
-            if (!Files.isDirectory(base)) {
-                throw new UserError(arg + ": no such directory " + base);
-            }
-            List<Path> matches;
-            try (Stream<Path> s = Files.list(base)) {
-                matches = s.filter(p -> m.matches(p.getFileName())).sorted().toList();
-            }
-            if (matches.isEmpty()) {
-                throw new UserError(arg + ": matches no files");
-            }
-            return matches.stream().map(p -> slash < 0 ? p.getFileName() : p).toList();
+    /** The scoring options the flags ask for, each checked and named as typed. */
+    private ScoringOptions options() throws UserError {
+        if (exact && (segment != null || warmup != null)) {
+            throw new UserError("--exact scores each file whole; drop " + (segment != null ? "--segment" : "--warmup"));
         }
-        Path p = Path.of(arg);
-        if (Files.isDirectory(p)) {
-            try (Stream<Path> s = Files.walk(p)) {
-                // Not isRegularFile: an unreadable entry (a dangling link) must be reported, not skipped.
-                List<Path> txt = s.filter(f -> f.toString().endsWith(".txt") && !Files.isDirectory(f)).sorted().toList();
-                if (txt.isEmpty()) {
-                    throw new UserError(arg + ": directory holds no .txt files");
-                }
-                return txt;
-            }
+        if (exact) {
+            return ScoringOptions.builder().mode(ScoringMode.EXACT).build();
         }
-        return List.of(p); // missing or unreadable files are reported by the scorer, per file
+        long s = segment != null ? segment : ScoringOptions.DEFAULT_SEGMENT_BYTES;
+        long w = warmup != null ? warmup : ScoringOptions.DEFAULT_WARMUP_BYTES;
+        if (s < 1) {
+            throw new UserError("--segment must be a positive number of bytes, got " + s);
+        }
+        if (w < 0) {
+            throw new UserError("--warmup must be >= 0 bytes, got " + w);
+        }
+        if (w >= s) {
+            throw new UserError("--warmup (" + w + ") must be shorter than --segment (" + s + ")");
+        }
+        return ScoringOptions.builder().segmentBytes(s).warmupBytes(w).build();
+    }
+
+    /** A path argument as files ({@link InputPaths}); missing files are reported by the scorer. */
+    static List<Path> expand(String arg) throws UserError {
+        try {
+            if (!InputPaths.isGlob(arg) && !Files.exists(Path.of(arg), LinkOption.NOFOLLOW_LINKS)) {
+                return List.of(Path.of(arg));
+            }
+            return InputPaths.expand(arg);
+        } catch (InvalidTextException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     private static String row(ScoreReport r) {
-        String name = r.name().length() > 40 ? "..." + r.name().substring(r.name().length() - 37) : r.name();
+        String n = printable(r.name());
+        String name = n.length() > 40 ? "..." + n.substring(n.length() - 37) : n;
         return String.format(Locale.ROOT, "%-40s %10.4f %9.4f %12d %9d", name, r.perplexity(), r.bitsPerCharacter(),
                 r.characters(), r.unknownCharacters());
     }
 
-    private static String jsonLine(ScoreReport r, String key) {
-        return String.format(Locale.ROOT,
-                "{\"%s\":%s,\"perplexity\":%.6f,\"bits_per_char\":%.6f,\"characters\":%d,\"predictions\":%d,\"unknown\":%d}",
-                key, quote(r.name()), r.perplexity(), r.bitsPerCharacter(), r.characters(), r.predictions(),
-                r.unknownCharacters());
-    }
-
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder();
-        dev.charlm.contract.JsonStrings.quote(s, sb);
+    /** A name as it can be shown: control characters (a newline or escape in a file name) escaped. */
+    static String printable(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
         return sb.toString();
     }
 }

@@ -33,14 +33,51 @@ public class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-characters", defaultValue = "10000", description = "Largest max_characters a request may ask. Default: ${DEFAULT-VALUE}.")
     int maxCharacters;
 
+    @Option(names = "--max-prompt-characters", defaultValue = "20000", description = "Longest prompt. Default: ${DEFAULT-VALUE}.")
+    int maxPromptCharacters;
+
+    @Option(names = "--max-stops", defaultValue = "16", description = "Most stop strings per request. Default: ${DEFAULT-VALUE}.")
+    int maxStops;
+
+    @Option(names = "--max-parts", defaultValue = "256", description = "Most files per scoring request. Default: ${DEFAULT-VALUE}.")
+    int maxParts;
+
+    @Option(names = "--max-connections", defaultValue = "256", description = "Most open connections. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "Longest time to receive a request; slower senders are disconnected. Default: ${DEFAULT-VALUE}.")
+    int readTimeout;
+
+    @Option(names = "--score-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Longest a scoring request computes before its work is stopped (503). Default: ${DEFAULT-VALUE}.")
+    int scoreTimeout;
+
     @Override
     public Integer call() throws Exception {
-        if (port < 0 || port > 65535 || maxConcurrent < 1 || maxBodyBytes < 1 || maxCharacters < 0) {
-            throw new UserError("--port must be in [0, 65535] and the limits positive");
+        if (port < 0 || port > 65535) {
+            throw new UserError("--port must be in [0, 65535], got " + port);
         }
-        // One ONNX Runtime thread per call: the batcher runs one lane (one batched call) per core.
+        positive("--max-concurrent", maxConcurrent);
+        positive("--max-body-bytes", maxBodyBytes);
+        positive("--max-prompt-characters", maxPromptCharacters);
+        positive("--max-parts", maxParts);
+        positive("--max-connections", maxConnections);
+        positive("--read-timeout", readTimeout);
+        positive("--score-timeout", scoreTimeout);
+        if (maxCharacters < 0 || maxStops < 0) {
+            throw new UserError((maxCharacters < 0 ? "--max-characters" : "--max-stops") + " must be >= 0");
+        }
+        if (new InetSocketAddress(host, 0).isUnresolved()) {
+            throw new UserError("--host " + host + ": no such host (the name does not resolve)");
+        }
+        HttpApi.Limits limits = new HttpApi.Limits(maxConcurrent, maxBodyBytes, maxCharacters, 2_000,
+                maxPromptCharacters, maxStops, maxParts, maxConnections, readTimeout, scoreTimeout * 1000L);
+        // Generation: one ONNX Runtime thread per call, as the batcher runs one lane per core.
+        // Scoring: one thread per core, as a scoring call is one large batch.
         try (CharModel model = modelOption.load(ModelOptions.defaults());
-                HttpApi api = new HttpApi(model, new HttpApi.Limits(maxConcurrent, maxBodyBytes, maxCharacters, 2_000))) {
+                CharModel scoring = modelOption.load(ModelOptions.forScoring());
+                HttpApi api = new HttpApi(model, scoring, limits)) {
             InetSocketAddress at;
             try {
                 at = api.start(host, port);
@@ -51,6 +88,12 @@ public class ServeCommand implements Callable<Integer> {
                     + " (GET /health, POST /v1/generate, POST /v1/score); Ctrl-C stops");
             Quarkus.waitForExit();
             return 0;
+        }
+    }
+
+    private static void positive(String option, int value) throws UserError {
+        if (value < 1) {
+            throw new UserError(option + " must be positive, got " + value);
         }
     }
 }

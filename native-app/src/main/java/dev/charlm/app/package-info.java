@@ -1,2 +1,2 @@
-/** The charlm command-line application: generate and score, over the sdk. */
+/** The charlm command-line application over the sdk: generate, score, and serve the HTTP API. */
 package dev.charlm.app;

@@ -42,7 +42,7 @@ class GenerateCommandTest {
     @Test
     @Launch(value = {"generate", "--top-p", "1.5"}, exitCode = 2)
     void badSamplingOptionsAreOneLine(LaunchResult result) {
-        assertEquals("charlm generate: error: topP must be in (0, 1], got 1.5", result.getErrorOutput().strip());
+        assertEquals("charlm generate: error: --top-p must be in (0, 1], got 1.5", result.getErrorOutput().strip());
     }
 
     @Test

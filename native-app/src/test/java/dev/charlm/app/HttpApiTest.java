@@ -141,7 +141,7 @@ class HttpApiTest {
         assertError(post("/v1/generate", "application/json", "{\"prompt\":\"the\",\"beam_width\":4}"), 400,
                 "unknown field 'beam_width'");
         assertError(post("/v1/generate", "application/json", "{\"prompt\":\"the\",\"top_p\":2}"), 400,
-                "topP must be in (0, 1]");
+                "field 'top_p' must be in (0, 1], got 2.0");
         assertError(post("/v1/generate", "application/json", "{\"prompt\":\"123\"}"), 400, "empty after d2l preprocessing");
         assertError(post("/v1/generate", "application/json", "{\"prompt\":\"" + "a".repeat(70_000) + "\"}"), 413,
                 "exceeds 65536 bytes");

@@ -7,11 +7,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import dev.charlm.contract.JsonStrings;
 import dev.charlm.contract.ModelContract;
-import dev.charlm.contract.Preprocessing;
-import dev.charlm.contract.Vocabulary;
+import dev.charlm.contract.ModelMetadata;
 import dev.charlm.sdk.internal.OrtRuntime;
+import dev.charlm.sdk.internal.PrefixCache;
 import dev.charlm.sdk.internal.StepRunner;
 import dev.charlm.sdk.internal.Stepper;
 import java.io.IOException;
@@ -27,18 +26,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A loaded charlm model: an ONNX Runtime session over a file that follows the charlm contract
  * (inputs {@code tokens}, {@code h0}[, {@code c0}]; outputs {@code logits}, {@code hn}[,
- * {@code cn}]; vocabulary, preprocessing and sizes in its metadata).
+ * {@code cn}]; {@link ModelMetadata} in its metadata).
  *
  * <p>Thread-safe: one model serves any number of threads, each with its own {@link
  * GenerationSession}s. {@link #close()} waits for calls in flight, then frees the native
@@ -47,11 +44,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class CharModel implements AutoCloseable {
 
-    /** Classpath location of the default model (2x256 LSTM trained on The Time Machine). */
+    /** Classpath location of the default model. */
     public static final String DEFAULT_MODEL_RESOURCE = "/dev/charlm/sdk/default-model.onnx";
+    /** The largest model file read: protobuf's limit for a model without external data. */
+    public static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 8;
 
     private static final System.Logger LOG = System.getLogger(CharModel.class.getName());
     private static final AtomicBoolean CUDA_WARNED = new AtomicBoolean();
+    /** First bytes a serialized ModelProto can start with: the tags of its fields 1-8, 14, 20-25. */
+    private static final Set<Integer> MODEL_PROTO_TAGS = Set.of(0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72,
+            0xa2, 0xaa, 0xb2, 0xba, 0xc2, 0xca);
 
     private final ModelInfo info;
     private final OrtEnvironment env;
@@ -61,10 +63,7 @@ public final class CharModel implements AutoCloseable {
     private final ThreadLocal<StepRunner> runners = new ThreadLocal<>();
     private final ThreadLocal<Map<Integer, StepRunner>> batchRunners = ThreadLocal.withInitial(HashMap::new);
     private final ConcurrentLinkedQueue<StepRunner> allRunners = new ConcurrentLinkedQueue<>();
-    private final Map<String, SessionSnapshot> prefixCache;
-    private final int prefixCacheCapacity;
-    private final AtomicLong cacheHits = new AtomicLong();
-    private final AtomicLong cacheMisses = new AtomicLong();
+    private final PrefixCache<SessionSnapshot> prefixCache;
     private final long fingerprint;
     private volatile boolean closed;
 
@@ -73,15 +72,7 @@ public final class CharModel implements AutoCloseable {
         this.env = env;
         this.session = session;
         this.device = device;
-        this.prefixCacheCapacity = options.prefixCacheEntries();
-        this.prefixCache = new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, SessionSnapshot> eldest) {
-                return size() > prefixCacheCapacity;
-            }
-        };
+        this.prefixCache = new PrefixCache<>(options.prefixCacheEntries());
         this.fingerprint = fingerprint(info);
     }
 
@@ -90,21 +81,46 @@ public final class CharModel implements AutoCloseable {
         return load(file, ModelOptions.defaults());
     }
 
-    /** Loads a model file. */
+    /**
+     * Loads a model file. The file is checked before it is read whole: it must be a regular
+     * file (a pipe or device is refused, never waited on) under {@link #MAX_MODEL_BYTES} that
+     * starts as an ONNX model does.
+     */
     public static CharModel load(Path file, ModelOptions options) throws InvalidModelException, IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(file.toString(), null, "no such model file");
+        String name = file.toString();
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(name, null, "no such model file");
         }
-        return load(bytes, file.toString(), options);
+        if (Files.isDirectory(file)) {
+            throw new InvalidModelException(name, "is a directory, expected an ONNX model file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidModelException(name, "is not a regular file (a pipe, socket or device), expected an ONNX model file");
+        }
+        long size = Files.size(file);
+        checkSize(name, size);
+        try (InputStream in = Files.newInputStream(file)) {
+            checkHeader(name, in.readNBytes(1));
+        }
+        return load(Files.readAllBytes(file), name, options);
     }
 
-    /** Loads a model from a stream (read to its end, not closed). */
+    /** Loads a model from a stream (read to its end, at most {@link #MAX_MODEL_BYTES}; not closed). */
     public static CharModel load(InputStream in, String name, ModelOptions options)
             throws InvalidModelException, IOException {
-        return load(in.readAllBytes(), name, options);
+        // Read in steps, checking as it comes, so that an endless or foreign stream is refused early.
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[1 << 16];
+        long total = 0;
+        for (int n; (n = in.read(buffer)) > 0;) {
+            if (total == 0) {
+                checkHeader(name, buffer);
+            }
+            total += n;
+            checkSize(name, total);
+            all.write(buffer, 0, n);
+        }
+        return load(all.toByteArray(), name, options);
     }
 
     /** Loads the embedded default model with default options. */
@@ -112,13 +128,33 @@ public final class CharModel implements AutoCloseable {
         return loadDefault(ModelOptions.defaults());
     }
 
-    /** Loads the embedded default model: a 2x256 LSTM trained on The Time Machine. */
+    /** Loads the embedded default model (README: "The default model"). */
     public static CharModel loadDefault(ModelOptions options) throws InvalidModelException, IOException {
         try (InputStream in = CharModel.class.getResourceAsStream(DEFAULT_MODEL_RESOURCE)) {
             if (in == null) {
                 throw new IOException("the default model " + DEFAULT_MODEL_RESOURCE + " is not on the classpath");
             }
-            return load(in, "default model", options);
+            return load(in.readAllBytes(), "default model", options);
+        }
+    }
+
+    private static void checkSize(String name, long size) throws InvalidModelException {
+        if (size == 0) {
+            throw new InvalidModelException(name, "file is empty, expected an ONNX model");
+        }
+        if (size > MAX_MODEL_BYTES) {
+            throw new InvalidModelException(name, "is larger than 2 GB; an ONNX model without external data is"
+                    + " smaller, so this is not a charlm model");
+        }
+    }
+
+    private static void checkHeader(String name, byte[] first) throws InvalidModelException {
+        if (first.length == 0) {
+            throw new InvalidModelException(name, "file is empty, expected an ONNX model");
+        }
+        if (!MODEL_PROTO_TAGS.contains(first[0] & 0xff)) {
+            throw new InvalidModelException(name, String.format("not a valid ONNX model (it starts with byte 0x%02x,"
+                    + " which no ONNX model starts with)", first[0] & 0xff));
         }
     }
 
@@ -129,9 +165,8 @@ public final class CharModel implements AutoCloseable {
      * @throws InvalidModelException if the bytes are not ONNX or not a charlm model
      */
     public static CharModel load(byte[] bytes, String name, ModelOptions options) throws InvalidModelException {
-        if (bytes.length == 0) {
-            throw new InvalidModelException(name, "file is empty, expected an ONNX model");
-        }
+        checkSize(name, bytes.length);
+        checkHeader(name, bytes);
         OrtEnvironment env = OrtRuntime.environment();
         Device device = options.device();
         OrtSession session;
@@ -155,7 +190,9 @@ public final class CharModel implements AutoCloseable {
         }
         try {
             ModelInfo info = validate(name, session);
-            return new CharModel(info, env, session, device, options);
+            CharModel model = new CharModel(info, env, session, device, options);
+            model.probe();
+            return model;
         } catch (InvalidModelException | RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -169,36 +206,14 @@ public final class CharModel implements AutoCloseable {
         } catch (OrtException e) {
             throw new InvalidModelException(name, "cannot read metadata: " + e.getMessage(), e);
         }
-        if (!md.containsKey(ModelContract.KEY_FORMAT_VERSION)) {
-            throw new InvalidModelException(name, "an ONNX model without charlm metadata (no "
-                    + ModelContract.KEY_FORMAT_VERSION + "); export it with charlm export");
-        }
-        int version = intKey(name, md, ModelContract.KEY_FORMAT_VERSION);
-        if (version != ModelContract.FORMAT_VERSION) {
-            throw new InvalidModelException(name, "charlm format version " + version + ", this sdk reads "
-                    + ModelContract.FORMAT_VERSION);
-        }
-        String cell = require(name, md, ModelContract.KEY_CELL);
-        if (!List.of(ModelContract.CELL_LSTM, ModelContract.CELL_GRU, ModelContract.CELL_RNN).contains(cell)) {
-            throw new InvalidModelException(name, "unknown cell '" + cell + "' in " + ModelContract.KEY_CELL);
-        }
-        int layers = intKey(name, md, ModelContract.KEY_LAYERS);
-        int hidden = intKey(name, md, ModelContract.KEY_HIDDEN);
-        if (layers < 1 || hidden < 1) {
-            throw new InvalidModelException(name, "layers and hidden must be positive, got " + layers + " and " + hidden);
-        }
-        Preprocessing preprocessing;
-        Vocabulary vocab;
+        ModelMetadata metadata;
         try {
-            preprocessing = Preprocessing.fromId(require(name, md, ModelContract.KEY_PREPROCESSING));
-            vocab = Vocabulary.of(JsonStrings.decode(require(name, md, ModelContract.KEY_VOCAB)));
-        } catch (IllegalArgumentException e) {
+            metadata = ModelMetadata.fromProperties(md);
+        } catch (ModelMetadata.InvalidMetadataException e) {
             throw new InvalidModelException(name, e.getMessage());
         }
-        if (intKey(name, md, ModelContract.KEY_UNK_ID) != ModelContract.UNK_ID) {
-            throw new InvalidModelException(name, ModelContract.KEY_UNK_ID + " must be " + ModelContract.UNK_ID);
-        }
-        boolean lstm = ModelContract.CELL_LSTM.equals(cell);
+        boolean lstm = metadata.cell().hasCellState();
+        String cell = metadata.cell().id();
         try {
             Map<String, NodeInfo> in = session.getInputInfo();
             Map<String, NodeInfo> out = session.getOutputInfo();
@@ -214,28 +229,22 @@ public final class CharModel implements AutoCloseable {
                 throw new InvalidModelException(name, "outputs are " + new TreeSet<>(out.keySet()) + ", a " + cell
                         + " charlm model has " + new TreeSet<>(expectedOut));
             }
-            checkTensor(name, in.get(ModelContract.TOKENS), OnnxJavaType.INT64, 2, -1);
+            checkTensor(name, in.get(ModelContract.TOKENS), OnnxJavaType.INT64, 2, -1, -1);
             for (String s : lstm ? List.of(ModelContract.H0, ModelContract.C0) : List.of(ModelContract.H0)) {
-                checkTensor(name, in.get(s), OnnxJavaType.FLOAT, 3, hidden);
+                checkTensor(name, in.get(s), OnnxJavaType.FLOAT, 3, metadata.layers(), metadata.hidden());
             }
-            checkTensor(name, out.get(ModelContract.LOGITS), OnnxJavaType.FLOAT, 3, vocab.size());
+            checkTensor(name, out.get(ModelContract.LOGITS), OnnxJavaType.FLOAT, 3, -1, metadata.vocabulary().size());
         } catch (OrtException e) {
             throw new InvalidModelException(name, "cannot read inputs and outputs: " + e.getMessage(), e);
         }
-        OptionalDouble ppl = OptionalDouble.empty();
-        String p = md.get(ModelContract.KEY_HELDOUT_PERPLEXITY);
-        if (p != null) {
-            try {
-                ppl = OptionalDouble.of(Double.parseDouble(p));
-            } catch (NumberFormatException e) {
-                throw new InvalidModelException(name, ModelContract.KEY_HELDOUT_PERPLEXITY + " is not a number: " + p);
-            }
-        }
-        return new ModelInfo(name, cell, layers, hidden, preprocessing, vocab, ppl,
-                Collections.unmodifiableMap(new LinkedHashMap<>(md)));
+        return new ModelInfo(name, metadata, Collections.unmodifiableMap(new LinkedHashMap<>(md)));
     }
 
-    private static void checkTensor(String name, NodeInfo node, OnnxJavaType type, int rank, int lastDim)
+    /**
+     * Checks a tensor's type and rank, and its first and last dimensions where the file fixes
+     * them (-1 to skip): a state's first dimension is the number of layers the metadata claims.
+     */
+    private static void checkTensor(String name, NodeInfo node, OnnxJavaType type, int rank, int firstDim, int lastDim)
             throws InvalidModelException {
         if (!(node.getInfo() instanceof TensorInfo)) {
             throw new InvalidModelException(name, node.getName() + " is not a tensor");
@@ -246,22 +255,27 @@ public final class CharModel implements AutoCloseable {
             throw new InvalidModelException(name, node.getName() + " is " + t.type + " " + Arrays.toString(shape)
                     + ", expected " + type + " of rank " + rank + (lastDim > 0 ? " ending in " + lastDim : ""));
         }
-    }
-
-    private static String require(String name, Map<String, String> md, String key) throws InvalidModelException {
-        String v = md.get(key);
-        if (v == null) {
-            throw new InvalidModelException(name, "metadata lacks " + key);
+        if (firstDim > 0 && shape[0] > 0 && shape[0] != firstDim) {
+            throw new InvalidModelException(name, node.getName() + " has " + shape[0] + " layers in "
+                    + Arrays.toString(shape) + " but " + ModelContract.KEY_LAYERS + " says " + firstDim);
         }
-        return v;
     }
 
-    private static int intKey(String name, Map<String, String> md, String key) throws InvalidModelException {
-        String v = require(name, md, key);
+    /** One real step, so that a graph that disagrees with its metadata is refused now, not mid-use. */
+    private void probe() throws InvalidModelException {
+        float[] h = new float[info.stateSize()];
+        float[] c = info.hasCellState() ? new float[info.stateSize()] : null;
         try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidModelException(name, key + " must be an integer, got '" + v + "'");
+            Forward f = forward(new long[] {0}, 1, 1, h, c);
+            if (f.hn().length != h.length || (c != null && f.cn().length != c.length)
+                    || f.logits().length != info.vocabulary().size()) {
+                throw new InvalidModelException(info.source(), "the graph returns states of " + f.hn().length
+                        + " floats and " + f.logits().length + " logits per step, but its metadata implies "
+                        + h.length + " and " + info.vocabulary().size());
+            }
+        } catch (IllegalStateException e) {
+            throw new InvalidModelException(info.source(), "does not run as its metadata describes ("
+                    + firstLine(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")", e);
         }
     }
 
@@ -274,7 +288,7 @@ public final class CharModel implements AutoCloseable {
     }
 
     private static long fingerprint(ModelInfo info) {
-        String key = info.cell() + "/" + info.layers() + "/" + info.hidden() + "/" + info.preprocessing().id()
+        String key = info.cell().id() + "/" + info.layers() + "/" + info.hidden() + "/" + info.preprocessing().id()
                 + "/" + info.vocabulary().tokens();
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < key.length(); i++) {
@@ -305,48 +319,55 @@ public final class CharModel implements AutoCloseable {
         return new GenerationSession(this, stepper);
     }
 
-    /** A scorer with default batching (32 texts x 256 characters per call). */
+    /** A scorer with the default options (segmented; see {@link ScoringOptions}). */
     public PerplexityScorer newScorer() {
+        return newScorer(ScoringOptions.defaults());
+    }
+
+    /** A scorer with these options. */
+    public PerplexityScorer newScorer(ScoringOptions options) {
         checkOpen();
-        return new PerplexityScorer(this, PerplexityScorer.DEFAULT_BATCH, PerplexityScorer.DEFAULT_CHUNK);
+        return new PerplexityScorer(this, options);
     }
 
     /** Hits, misses and size of the prompt cache. */
     public PrefixCacheStats prefixCacheStats() {
-        synchronized (prefixCache) {
-            return new PrefixCacheStats(cacheHits.get(), cacheMisses.get(), prefixCache.size(), prefixCacheCapacity);
-        }
+        return prefixCache.stats();
     }
 
     long fingerprint() {
         return fingerprint;
     }
 
-    SessionSnapshot cachedPrefix(String preprocessedPrompt) {
-        if (prefixCacheCapacity == 0) {
-            return null;
-        }
-        synchronized (prefixCache) {
-            SessionSnapshot s = prefixCache.get(preprocessedPrompt);
-            (s == null ? cacheMisses : cacheHits).incrementAndGet();
-            return s;
-        }
+    PrefixCache<SessionSnapshot> prefixCache() {
+        return prefixCache;
     }
 
-    void cachePrefix(String preprocessedPrompt, SessionSnapshot snapshot) {
-        if (prefixCacheCapacity > 0) {
-            synchronized (prefixCache) {
-                prefixCache.put(preprocessedPrompt, snapshot);
-            }
+    /** ONNX Runtime work done under the model's lock. */
+    private interface OrtWork<T> {
+        T run() throws OrtException;
+    }
+
+    /**
+     * The one way into the session: holds the read lock (so {@link #close()} waits), refuses a
+     * closed model, and turns ONNX Runtime's failures into unchecked exceptions naming the model.
+     */
+    private <T> T guarded(OrtWork<T> work) {
+        ReentrantReadWriteLock.ReadLock read = lock.readLock();
+        read.lock();
+        try {
+            checkOpen();
+            return work.run();
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on " + info.source() + ": " + e.getMessage(), e);
+        } finally {
+            read.unlock();
         }
     }
 
     /** One token, batch 1: advances the state in place and writes next-token logits. */
     void step(int token, float[] h, float[] c, float[] logits) {
-        ReentrantReadWriteLock.ReadLock read = lock.readLock();
-        read.lock();
-        try {
-            checkOpen();
+        guarded(() -> {
             StepRunner runner = runners.get();
             if (runner == null) {
                 runner = new StepRunner(env, info.hasCellState(), info.layers(), info.hidden(), info.vocabulary().size());
@@ -354,11 +375,8 @@ public final class CharModel implements AutoCloseable {
                 allRunners.add(runner);
             }
             runner.step(session, token, h, c, logits);
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on " + info.source() + ": " + e.getMessage(), e);
-        } finally {
-            read.unlock();
-        }
+            return null;
+        });
     }
 
     /**
@@ -367,10 +385,7 @@ public final class CharModel implements AutoCloseable {
      * prefixes of the output arrays. The step batcher's path.
      */
     void stepBatch(int batch, long[] tokens, float[] h, float[] c, float[] logits, float[] hOut, float[] cOut) {
-        ReentrantReadWriteLock.ReadLock read = lock.readLock();
-        read.lock();
-        try {
-            checkOpen();
+        guarded(() -> {
             Map<Integer, StepRunner> mine = batchRunners.get();
             StepRunner runner = mine.get(batch);
             if (runner == null) {
@@ -380,22 +395,33 @@ public final class CharModel implements AutoCloseable {
                 allRunners.add(runner);
             }
             runner.run(session, tokens, h, c, logits, hOut, cOut);
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on " + info.source() + ": " + e.getMessage(), e);
-        } finally {
-            read.unlock();
-        }
+            return null;
+        });
     }
 
-    /** Outputs of a batched run, row-major: logits [B, T, V], hn and cn [L, B, H]. */
-    record BatchOutput(float[] logits, float[] hn, float[] cn) {}
+    /**
+     * What one run of the graph returns, row-major: logits [batch, steps, vocab], and the final
+     * states hn and cn [layers, batch, hidden] (cn is null unless the cell is an LSTM).
+     */
+    public record Forward(float[] logits, float[] hn, float[] cn) {}
 
-    /** A batch of windows from given states (layout [L, B, H]). */
-    BatchOutput run(long[] tokens, int batch, int steps, float[] h, float[] c) {
-        ReentrantReadWriteLock.ReadLock read = lock.readLock();
-        read.lock();
-        try {
-            checkOpen();
+    /**
+     * Runs the graph once: {@code batch} windows of {@code steps} tokens from the given states.
+     * The low-level path, for tools that check a model against another implementation (the
+     * exporter's parity check) or score in their own way; sessions and scorers are the usual way.
+     *
+     * @param tokens token ids [batch, steps], row-major
+     * @param h initial hidden state [layers, batch, hidden]
+     * @param c initial cell state [layers, batch, hidden] for an LSTM, else null
+     */
+    public Forward forward(long[] tokens, int batch, int steps, float[] h, float[] c) {
+        int state = info.layers() * batch * info.hidden();
+        if (batch < 1 || steps < 1 || tokens.length != batch * steps || h.length != state
+                || (info.hasCellState() && (c == null || c.length != state))) {
+            throw new IllegalArgumentException("forward needs " + batch * steps + " tokens and states of " + state
+                    + " floats for batch " + batch + " x " + steps + " steps");
+        }
+        return guarded(() -> {
             long[] stateShape = {info.layers(), batch, info.hidden()};
             Map<String, OnnxTensor> inputs = new HashMap<>();
             try {
@@ -405,21 +431,18 @@ public final class CharModel implements AutoCloseable {
                     inputs.put(ModelContract.C0, OnnxTensor.createTensor(env, FloatBuffer.wrap(c), stateShape));
                 }
                 try (OrtSession.Result r = session.run(inputs)) {
-                    return new BatchOutput(floats(r, ModelContract.LOGITS), floats(r, ModelContract.HN),
+                    return new Forward(floats(r, ModelContract.LOGITS), floats(r, ModelContract.HN),
                             info.hasCellState() ? floats(r, ModelContract.CN) : null);
                 }
             } finally {
                 inputs.values().forEach(OnnxTensor::close);
             }
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on " + info.source() + ": " + e.getMessage(), e);
-        } finally {
-            read.unlock();
-        }
+        });
     }
 
     private static float[] floats(OrtSession.Result r, String name) {
-        FloatBuffer b = ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
+        FloatBuffer b = ((OnnxTensor) r.get(name).orElseThrow(
+                () -> new IllegalStateException("the model returned no " + name))).getFloatBuffer();
         float[] out = new float[b.remaining()];
         b.get(out);
         return out;
@@ -464,7 +487,7 @@ public final class CharModel implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "CharModel[" + info.source() + ": " + info.layers() + "x" + info.hidden() + " " + info.cell()
+        return "CharModel[" + info.source() + ": " + info.layers() + "x" + info.hidden() + " " + info.cell().id()
                 + ", vocab " + info.vocabulary().size() + ", " + device + "]";
     }
 }

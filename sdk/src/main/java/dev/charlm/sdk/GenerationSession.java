@@ -4,6 +4,7 @@ import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.contract.Vocabulary;
 import dev.charlm.sdk.internal.Sampler;
+import dev.charlm.sdk.internal.Softmax;
 import dev.charlm.sdk.internal.Stepper;
 import java.util.Iterator;
 import java.util.List;
@@ -25,6 +26,9 @@ import java.util.stream.StreamSupport;
  * thread-safe: use one session per thread, as many as wanted.
  */
 public final class GenerationSession {
+
+    /** Characters of a prompt fed per ONNX Runtime call: memory stays bounded for any prompt. */
+    static final int FEED_CHUNK = 512;
 
     private final CharModel model;
     private final Stepper stepper;
@@ -48,7 +52,8 @@ public final class GenerationSession {
 
     /**
      * Feeds text: it is preprocessed as in training, characters outside the vocabulary become
-     * {@code <unk>}, and the state advances over it in one batched call. A prompt fed to a fresh
+     * {@code <unk>}, and the state advances over it in batched calls of at most {@value
+     * #FEED_CHUNK} characters (so memory does not grow with the prompt). A prompt fed to a fresh
      * session is looked up in the model's prefix cache first. For d2l models, text that starts
      * with a separator (space, newline, punctuation) after earlier text begins with one space.
      *
@@ -63,7 +68,7 @@ public final class GenerationSession {
             processed = " " + processed;
         }
         if (fresh) {
-            SessionSnapshot cached = model.cachedPrefix(processed);
+            SessionSnapshot cached = model.prefixCache().get(processed);
             if (cached != null) {
                 restore(cached);
                 return processed;
@@ -73,22 +78,26 @@ public final class GenerationSession {
         if (ids.length == 1) {
             stepper.step(ids[0], h, c, logits);
         } else {
-            long[] tokens = new long[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                tokens[i] = ids[i];
-            }
-            CharModel.BatchOutput out = model.run(tokens, 1, ids.length, h, c);
-            System.arraycopy(out.logits(), (ids.length - 1) * logits.length, logits, 0, logits.length);
-            System.arraycopy(out.hn(), 0, h, 0, h.length);
-            if (c != null) {
-                System.arraycopy(out.cn(), 0, c, 0, c.length);
+            // In bounded calls carrying the state: the memory of a call grows with its length.
+            for (int from = 0; from < ids.length; from += FEED_CHUNK) {
+                int n = Math.min(FEED_CHUNK, ids.length - from);
+                long[] tokens = new long[n];
+                for (int i = 0; i < n; i++) {
+                    tokens[i] = ids[from + i];
+                }
+                CharModel.Forward out = model.forward(tokens, 1, n, h, c);
+                System.arraycopy(out.logits(), (n - 1) * logits.length, logits, 0, logits.length);
+                System.arraycopy(out.hn(), 0, h, 0, h.length);
+                if (c != null) {
+                    System.arraycopy(out.cn(), 0, c, 0, c.length);
+                }
             }
         }
         boolean wasFresh = fresh;
         primed = true;
         fresh = false;
         if (wasFresh) {
-            model.cachePrefix(processed, snapshot());
+            model.prefixCache().put(processed, snapshot());
         }
         return processed;
     }
@@ -142,7 +151,13 @@ public final class GenerationSession {
      * @throws IllegalArgumentException if the snapshot comes from a different model
      */
     public void restore(SessionSnapshot snapshot) {
-        if (snapshot.modelFingerprint() != model.fingerprint() || snapshot.h().length != h.length) {
+        if (snapshot == null) {
+            throw new IllegalArgumentException("snapshot is null");
+        }
+        if (snapshot.modelFingerprint() != model.fingerprint() || snapshot.h().length != h.length
+                || (c == null) != (snapshot.c() == null) || (c != null && snapshot.c().length != c.length)
+                || (snapshot.logits() != null && snapshot.logits().length != logits.length)) {
+            // Checked whole before anything is copied: a refused snapshot leaves the session as it was.
             throw new IllegalArgumentException("snapshot was taken from a different model than " + info.source());
         }
         System.arraycopy(snapshot.h(), 0, h, 0, h.length);
@@ -164,20 +179,13 @@ public final class GenerationSession {
     /** Next-character probabilities given everything fed so far (softmax of the logits). */
     public float[] nextCharacterProbabilities() {
         requirePrimed();
-        float max = Float.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        float[] p = new float[logits.length];
-        double sum = 0;
+        double[] p = new double[logits.length];
+        Softmax.probabilities(logits, 0, logits.length, 1.0, -1, p);
+        float[] out = new float[p.length];
         for (int i = 0; i < p.length; i++) {
-            p[i] = (float) Math.exp(logits[i] - max);
-            sum += p[i];
+            out[i] = (float) p[i];
         }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= (float) sum;
-        }
-        return p;
+        return out;
     }
 
     private void requirePrimed() {

@@ -4,7 +4,7 @@ package dev.charlm.sdk;
  * How to run a model. Immutable; build with {@link #builder()}.
  *
  * <p>Defaults: CPU, one intra-op thread (best for batch-1 streaming: more threads spin and
- * raise p99 latency), a prefix cache of 64 prompts.
+ * raise p99 latency), a prefix cache of 64 prompts. For scoring, {@link #forScoring()}.
  */
 public final class ModelOptions {
 
@@ -20,9 +20,17 @@ public final class ModelOptions {
         this.prefixCacheEntries = b.prefixCacheEntries;
     }
 
-    /** The defaults. */
+    /** The defaults: for streaming generation. */
     public static ModelOptions defaults() {
         return builder().build();
+    }
+
+    /**
+     * For scoring: one intra-op thread per core (a scoring call is a large batch), no prompt
+     * cache.
+     */
+    public static ModelOptions forScoring() {
+        return builder().intraOpThreads(Runtime.getRuntime().availableProcessors()).prefixCacheEntries(0).build();
     }
 
     public static Builder builder() {
@@ -71,7 +79,7 @@ public final class ModelOptions {
         /** ONNX Runtime intra-op threads; 1 for streaming, the core count for scoring. */
         public Builder intraOpThreads(int threads) {
             if (threads < 1) {
-                throw new IllegalArgumentException("intraOpThreads must be positive, got " + threads);
+                throw new IllegalArgumentException("intra-op threads must be positive, got " + threads);
             }
             this.intraOpThreads = threads;
             return this;
@@ -80,7 +88,7 @@ public final class ModelOptions {
         /** Prompts whose state is kept for reuse; 0 disables the cache. */
         public Builder prefixCacheEntries(int entries) {
             if (entries < 0) {
-                throw new IllegalArgumentException("prefixCacheEntries must be >= 0, got " + entries);
+                throw new IllegalArgumentException("prefix cache entries must be >= 0, got " + entries);
             }
             this.prefixCacheEntries = entries;
             return this;

@@ -2,118 +2,237 @@ package dev.charlm.sdk;
 
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.sdk.internal.BatchStates;
+import dev.charlm.sdk.internal.SegmentReaders;
+import dev.charlm.sdk.internal.Softmax;
 import dev.charlm.sdk.internal.TokenReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 
 /**
- * Scores the perplexity of texts with a model, the trainer's definition: each character
- * predicted from all before it, from a zero state carried through the whole text.
+ * Scores the perplexity of texts by {@link dev.charlm.contract.Perplexity}'s definition: every
+ * character after the first predicted once, from the characters before it.
  *
- * <p>Texts are read in blocks and scored in chunks of {@code chunk} characters, carrying each
- * text's state from chunk to chunk, so memory stays constant whatever the size; up to {@code
- * batch} texts share one ONNX Runtime call (one row each), which is where the throughput comes
- * from. Thread-safe when its model is; for best throughput load the model with as many
- * intra-op threads as cores.
+ * <p>In {@link ScoringMode#SEGMENTED} mode (the default) a text longer than a segment is cut
+ * into {@link TextSegment}s, each scored from a state warmed up on the text just before it, and
+ * the segments of all texts are packed into the batch rows: a row that finishes takes the next
+ * pending segment, so one long text spreads over every row and many small files share them.
+ * {@link ScoringMode#EXACT} mode scores each text on one row with the state carried through the
+ * whole text (the trainer's definition). Either way texts are read in blocks as their rows reach
+ * them, so memory stays constant whatever their size.
+ *
+ * <p>Thread-safe when its model is; for throughput load the model with as many intra-op threads
+ * as cores ({@link ModelOptions#forScoring()}).
  */
 public final class PerplexityScorer {
 
-    static final int DEFAULT_BATCH = 32;
-    static final int DEFAULT_CHUNK = 256;
-
     private final CharModel model;
-    private final int batch;
-    private final int chunk;
+    private final ScoringOptions options;
 
-    PerplexityScorer(CharModel model, int batch, int chunk) {
-        if (batch < 1 || chunk < 1) {
-            throw new IllegalArgumentException("batch and chunk must be positive, got " + batch + " and " + chunk);
-        }
+    PerplexityScorer(CharModel model, ScoringOptions options) {
         this.model = model;
-        this.batch = batch;
-        this.chunk = chunk;
+        this.options = options;
     }
 
-    /** The same scorer with other batching: texts per call and characters per text per call. */
-    public PerplexityScorer withBatching(int textsPerCall, int charactersPerCall) {
-        return new PerplexityScorer(model, textsPerCall, charactersPerCall);
+    public ScoringOptions options() {
+        return options;
     }
 
-    /** Scores a file. */
+    /** The same scorer with other options. */
+    public PerplexityScorer withOptions(ScoringOptions newOptions) {
+        return new PerplexityScorer(model, newOptions);
+    }
+
+    /** The same scorer with other batching: rows per call and characters per row per call. */
+    public PerplexityScorer withBatching(int rows, int charactersPerCall) {
+        return withOptions(options.toBuilder().rows(rows).charactersPerCall(charactersPerCall).build());
+    }
+
+    /**
+     * Scores a file.
+     *
+     * @throws InvalidTextException if it is missing, unreadable, binary, not UTF-8 or too short
+     */
     public ScoreReport score(Path file) throws IOException {
         return single(scoreAll(List.of(file), null).get(0));
     }
 
-    /** Scores a stream (read to its end, not closed). */
+    /** Scores a stream, read to its end, not closed; a stream is scored in exact mode. */
     public ScoreReport score(String name, InputStream in) throws IOException {
-        return single(run(List.of(new Source(name, () -> in, false)), null).get(0));
+        return single(scoreSources(List.of(TextSource.of(name, in)), null).get(0));
     }
 
-    /** Scores a string. */
+    /**
+     * Scores a string.
+     *
+     * @throws IllegalArgumentException if it has fewer than two characters after preprocessing
+     */
     public ScoreReport score(String name, String text) {
         try {
-            return score(name, new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+            return single(scoreSources(List.of(TextSource.of(name, text.getBytes(StandardCharsets.UTF_8))), null)
+                    .get(0));
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
-    /**
-     * Scores many files, batched together. A file that cannot be scored gets an outcome with the
-     * reason; the others are still scored. Outcomes are in input order.
-     *
-     * @param listener progress, may be null
-     */
-    public List<ScoreOutcome> scoreAll(List<Path> files, ScoreListener listener) {
-        List<Source> sources = new ArrayList<>();
-        for (Path f : files) {
-            sources.add(new Source(f.toString(), () -> open(f), true));
-        }
-        return run(sources, listener);
-    }
-
-    private static InputStream open(Path f) throws IOException {
-        if (Files.isDirectory(f)) {
-            throw new InvalidTextException(f, "is a directory, expected a text file");
-        }
-        try {
-            return Files.newInputStream(f);
-        } catch (NoSuchFileException e) {
-            throw new InvalidTextException(f, "no such file");
-        } catch (AccessDeniedException e) {
-            throw new InvalidTextException(f, "cannot be read (permission denied)");
-        }
-    }
-
     private static ScoreReport single(ScoreOutcome o) throws InvalidTextException {
-        if (o.error().isPresent()) {
-            throw new InvalidTextException(o.name(), o.error().get().substring(o.name().length() + 2));
+        if (o.failure().isPresent()) {
+            throw o.failure().get();
         }
         return o.report().orElseThrow();
     }
 
-    private interface Opener {
-        InputStream open() throws IOException;
+    /**
+     * Scores many files together. A file that cannot be scored gets an outcome with the reason;
+     * the others are still scored. Outcomes are in input order.
+     *
+     * @param listener progress (may be null); it may also cancel the work
+     */
+    public List<ScoreOutcome> scoreAll(List<Path> files, ScoreListener listener) {
+        List<TextSource> sources = new ArrayList<>(files.size());
+        for (Path f : files) {
+            sources.add(TextSource.of(f));
+        }
+        return scoreSources(sources, listener);
     }
 
-    private record Source(String name, Opener opener, boolean close) {}
+    /**
+     * Scores texts from any sources together (see {@link #scoreAll}).
+     *
+     * @throws CancellationException if the listener cancelled the work
+     */
+    public List<ScoreOutcome> scoreSources(List<TextSource> sources, ScoreListener listener) {
+        int n = sources.size();
+        ScoreOutcome[] outcomes = new ScoreOutcome[n];
+        List<List<SegmentScore>> parts = new ArrayList<>(n);
+        int[] pending = new int[n];
+        List<TextSegment> segments = new ArrayList<>();
+        long[] sizes = new long[n];
+        int[] done = {0};
+        for (int t = 0; t < n; t++) {
+            parts.add(new ArrayList<>());
+            try {
+                sizes[t] = sources.get(t).size();
+                if (sizes[t] == 0) {
+                    throw new InvalidTextException(sources.get(t).name(), "file is empty");
+                }
+                List<TextSegment> plan = plan(t, sizes[t]);
+                segments.addAll(plan);
+                pending[t] = plan.size();
+            } catch (IOException e) {
+                outcomes[t] = ScoreOutcome.failed(sources.get(t).name(), asInvalid(sources.get(t).name(), e));
+                done[0]++;
+                if (listener != null) {
+                    listener.onInput(outcomes[t]);
+                }
+            }
+        }
+        run(sources, sizes, segments, listener, score -> {
+            int t = score.segment().text();
+            parts.get(t).add(score);
+            if (--pending[t] == 0) {
+                outcomes[t] = finish(sources.get(t).name(), parts.get(t));
+                parts.set(t, null);
+                done[0]++;
+                if (listener != null) {
+                    listener.onInput(outcomes[t]);
+                }
+            }
+        }, () -> done[0], n);
+        return List.of(outcomes);
+    }
 
-    /** One row of the batch: a text being read and its carried state. */
+    /** This scorer's segments of text number {@code text} of {@code size} bytes (-1: unknown). */
+    public List<TextSegment> plan(int text, long size) {
+        if (options.mode() == ScoringMode.EXACT) {
+            return TextSegment.plan(text, size, Long.MAX_VALUE, 0);
+        }
+        return TextSegment.plan(text, size, options.segmentBytes(), options.warmupBytes());
+    }
+
+    /**
+     * Scores segments planned elsewhere (a cluster's driver), packed into the batch rows; the
+     * results are in the order of {@code segments}. Summed over a text's segments in order, they
+     * give what {@link #scoreSources} reports for it.
+     *
+     * @param sources the texts the segments' {@link TextSegment#text()} indices point into
+     */
+    public List<SegmentScore> scoreSegments(List<TextSource> sources, List<TextSegment> segments) {
+        long[] sizes = new long[sources.size()];
+        java.util.Arrays.fill(sizes, -2); // read when a segment of the text is first opened
+        java.util.IdentityHashMap<TextSegment, Integer> position = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < segments.size(); i++) {
+            position.put(segments.get(i), i);
+        }
+        SegmentScore[] out = new SegmentScore[segments.size()];
+        run(sources, sizes, segments, null, score -> out[position.get(score.segment())] = score, () -> 0, 0);
+        return List.of(out);
+    }
+
+    /** One text's outcome from its segments' scores, summed in segment order. */
+    private ScoreOutcome finish(String name, List<SegmentScore> parts) {
+        parts.sort((a, b) -> Integer.compare(a.segment().index(), b.segment().index()));
+        InvalidTextException failure = null;
+        double nll = 0;
+        long predictions = 0;
+        long characters = 0;
+        long unknown = 0;
+        for (SegmentScore p : parts) {
+            if (p.failure().isPresent()) {
+                InvalidTextException e = p.failure().get();
+                // The first problem in the text, as reading it from the start would find.
+                if (failure == null || (e.offset() >= 0 && (failure.offset() < 0 || e.offset() < failure.offset()))) {
+                    failure = e;
+                }
+                continue;
+            }
+            nll += p.totalNll();
+            predictions += p.predictions();
+            characters += p.characters();
+            unknown += p.unknownCharacters();
+        }
+        if (failure == null && characters == 0) {
+            failure = new InvalidTextException(name, "has no characters after "
+                    + model.info().preprocessing().id() + " preprocessing; nothing to score");
+        }
+        if (failure == null && predictions == 0) {
+            failure = new InvalidTextException(name, "has 1 character after preprocessing; at least 2 are needed to score");
+        }
+        if (failure != null) {
+            return ScoreOutcome.failed(name, failure);
+        }
+        boolean segmented = options.mode() == ScoringMode.SEGMENTED;
+        return ScoreOutcome.ok(new ScoreReport(name, characters, predictions, unknown, nll, options.mode(),
+                segmented ? options.segmentBytes() : 0, segmented ? options.warmupBytes() : 0, parts.size()));
+    }
+
+    private static InvalidTextException asInvalid(String name, IOException e) {
+        if (e instanceof InvalidTextException invalid) {
+            return invalid;
+        }
+        return new InvalidTextException(name, "cannot be read (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+    }
+
+    private interface SegmentSink {
+        void accept(SegmentScore score);
+    }
+
+    private interface Counter {
+        int get();
+    }
+
+    /** One batch row: a segment being read and its carried state. */
     private static final class Row {
-        final int index;
-        final Source source;
-        final InputStream in;
+        final TextSegment segment;
         final TokenReader reader;
         final float[] h;
         final float[] c;
@@ -121,48 +240,54 @@ public final class PerplexityScorer {
         double nll;
         long predictions;
 
-        Row(int index, Source source, InputStream in, TokenReader reader, int stateSize, boolean lstm, int first) {
-            this.index = index;
-            this.source = source;
-            this.in = in;
+        Row(TextSegment segment, TokenReader reader, int stateSize, boolean lstm, int first) {
+            this.segment = segment;
             this.reader = reader;
             this.h = new float[stateSize];
             this.c = lstm ? new float[stateSize] : null;
             this.pending = first;
         }
+
+        SegmentScore score() {
+            return new SegmentScore(segment, nll, predictions, reader.characters(), reader.unknownCharacters(),
+                    Optional.empty());
+        }
     }
 
-    private List<ScoreOutcome> run(List<Source> sources, ScoreListener listener) {
+    /**
+     * Scores segments, {@code options.rows()} at a time: each row reads its segment chunk by
+     * chunk with its state carried, and takes the next segment when it finishes.
+     */
+    private void run(List<TextSource> sources, long[] sizes, List<TextSegment> segments, ScoreListener listener,
+            SegmentSink sink, Counter textsDone, int textsTotal) {
         ModelInfo info = model.info();
         int layers = info.layers();
         int hidden = info.hidden();
         int vocab = info.vocabulary().size();
         boolean lstm = info.hasCellState();
-        ScoreOutcome[] outcomes = new ScoreOutcome[sources.size()];
-        Deque<Integer> queue = new ArrayDeque<>();
-        for (int i = 0; i < sources.size(); i++) {
-            queue.add(i);
-        }
-        List<Row> rows = new ArrayList<>(batch);
-        int[] done = {0};
+        int rows = options.rows();
+        int chunk = options.charactersPerCall();
+        Deque<TextSegment> queue = new ArrayDeque<>(segments);
+        List<Row> active = new ArrayList<>(rows);
         long scored = 0;
         try {
             while (true) {
-                while (rows.size() < batch && !queue.isEmpty()) {
-                    Row r = open(queue.poll(), sources, info, outcomes, listener, done);
+                while (active.size() < rows && !queue.isEmpty()) {
+                    Row r = open(queue.poll(), sources, sizes, info, sink);
                     if (r != null) {
-                        rows.add(r);
+                        active.add(r);
                     }
                 }
-                if (rows.isEmpty()) {
+                if (active.isEmpty()) {
                     break;
                 }
-                int b = rows.size();
+                int b = active.size();
                 long[] tokens = new long[b * chunk];
                 int[] targets = new int[b * chunk];
+                boolean[] counted = new boolean[b * chunk];
                 int[] lengths = new int[b];
                 for (int i = 0; i < b; i++) {
-                    Row r = rows.get(i);
+                    Row r = active.get(i);
                     try {
                         tokens[i * chunk] = r.pending;
                         int t = 0;
@@ -172,6 +297,7 @@ public final class PerplexityScorer {
                                 break;
                             }
                             targets[i * chunk + t] = next;
+                            counted[i * chunk + t] = r.reader.lastOwned();
                             if (t + 1 < chunk) {
                                 tokens[i * chunk + t + 1] = next;
                             }
@@ -181,34 +307,36 @@ public final class PerplexityScorer {
                         lengths[i] = t;
                     } catch (IOException e) {
                         lengths[i] = -1;
-                        finish(r, outcomes, failure(r.source.name, e), listener, done);
+                        closeQuietly(r.reader);
+                        sink.accept(SegmentScore.failed(r.segment, asInvalid(sources.get(r.segment.text()).name(), e)));
                     }
                 }
                 float[] h0 = new float[layers * b * hidden];
                 float[] c0 = lstm ? new float[layers * b * hidden] : null;
-                for (int i = 0; i < b; i++) {
-                    BatchStates.gather(rows.get(i).h, h0, i, b, layers, hidden);
-                    if (lstm) {
-                        BatchStates.gather(rows.get(i).c, c0, i, b, layers, hidden);
-                    }
-                }
                 boolean any = false;
-                for (int len : lengths) {
-                    any |= len > 0;
+                for (int i = 0; i < b; i++) {
+                    BatchStates.gather(active.get(i).h, h0, i, b, layers, hidden);
+                    if (lstm) {
+                        BatchStates.gather(active.get(i).c, c0, i, b, layers, hidden);
+                    }
+                    any |= lengths[i] > 0;
                 }
-                CharModel.BatchOutput out = any ? model.run(tokens, b, chunk, h0, c0) : null;
+                CharModel.Forward out = any ? model.forward(tokens, b, chunk, h0, c0) : null;
                 List<Row> next = new ArrayList<>(b);
                 for (int i = 0; i < b; i++) {
-                    Row r = rows.get(i);
+                    Row r = active.get(i);
                     int len = lengths[i];
                     if (len < 0) {
-                        continue; // already failed
+                        continue; // failed, already reported
                     }
                     for (int t = 0; t < len; t++) {
-                        r.nll += nll(out.logits(), (i * chunk + t) * vocab, vocab, targets[i * chunk + t]);
+                        if (counted[i * chunk + t]) {
+                            r.nll += Softmax.negativeLogLikelihood(out.logits(), (i * chunk + t) * vocab, vocab,
+                                    targets[i * chunk + t]);
+                            r.predictions++;
+                            scored++;
+                        }
                     }
-                    r.predictions += len;
-                    scored += len;
                     if (len == chunk) {
                         BatchStates.scatter(out.hn(), r.h, i, b, layers, hidden);
                         if (lstm) {
@@ -216,98 +344,57 @@ public final class PerplexityScorer {
                         }
                         next.add(r);
                     } else {
-                        finish(r, outcomes, ScoreOutcome.ok(new ScoreReport(r.source.name, r.reader.characters(),
-                                r.predictions, r.reader.unknownCharacters(), r.nll)), listener, done);
+                        closeQuietly(r.reader);
+                        sink.accept(r.score());
                     }
                 }
-                rows = next;
+                active = next;
                 if (listener != null) {
-                    listener.onProgress(scored, done[0], sources.size());
+                    listener.onProgress(scored, textsDone.get(), textsTotal);
+                    if (listener.isCancelled()) {
+                        throw new CancellationException("scoring was cancelled");
+                    }
                 }
             }
         } finally {
-            for (Row r : rows) {
-                closeQuietly(r);
+            for (Row r : active) {
+                closeQuietly(r.reader);
             }
         }
-        return List.of(outcomes);
     }
 
-    private Row open(int index, List<Source> sources, ModelInfo info, ScoreOutcome[] outcomes,
-            ScoreListener listener, int[] done) {
-        Source s = sources.get(index);
-        InputStream in = null;
+    /** Opens a segment's row; a segment that cannot be read or has no characters is reported here. */
+    private Row open(TextSegment segment, List<TextSource> sources, long[] sizes, ModelInfo info, SegmentSink sink) {
+        TextSource source = sources.get(segment.text());
+        TokenReader reader = null;
         try {
-            in = s.opener.open();
-            TokenReader reader = new TokenReader(in, s.name, info.preprocessing(), info.vocabulary());
+            if (sizes[segment.text()] == -2) {
+                sizes[segment.text()] = source.size();
+            }
+            reader = SegmentReaders.open(source, sizes[segment.text()], segment, info.preprocessing(),
+                    info.vocabulary());
             int first = reader.next();
-            Row row = new Row(index, s, in, reader, info.stateSize(), info.hasCellState(), first);
+            Row row = new Row(segment, reader, info.stateSize(), info.hasCellState(), first);
             if (first < 0) {
-                finish(row, outcomes, ScoreOutcome.failed(s.name, s.name
-                        + ": has no characters after " + info.preprocessing().id() + " preprocessing; nothing to score"),
-                        listener, done);
+                closeQuietly(reader);
+                sink.accept(row.score());
                 return null;
             }
             return row;
         } catch (IOException e) {
-            if (in != null && s.close) {
-                try {
-                    in.close();
-                } catch (IOException ignored) {
-                    // the failure being reported matters more
-                }
+            if (reader != null) {
+                closeQuietly(reader);
             }
-            outcomes[index] = failure(s.name, e);
-            done[0]++;
-            if (listener != null) {
-                listener.onInput(outcomes[index]);
-            }
+            sink.accept(SegmentScore.failed(segment, asInvalid(source.name(), e)));
             return null;
         }
     }
 
-    private static ScoreOutcome failure(String name, IOException e) {
-        if (e instanceof InvalidTextException) {
-            return ScoreOutcome.failed(name, e.getMessage());
+    private static void closeQuietly(TokenReader reader) {
+        try {
+            reader.close();
+        } catch (IOException ignored) {
+            // a read-only channel: nothing is lost
         }
-        return ScoreOutcome.failed(name, name + ": cannot be read (" + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-    }
-
-    private static void finish(Row r, ScoreOutcome[] outcomes, ScoreOutcome outcome, ScoreListener listener, int[] done) {
-        ScoreOutcome o = outcome;
-        if (o.report().isPresent() && o.report().get().predictions() == 0) {
-            o = ScoreOutcome.failed(r.source.name, r.source.name
-                    + ": has 1 character after preprocessing; at least 2 are needed to score");
-        }
-        outcomes[r.index] = o;
-        done[0]++;
-        closeQuietly(r);
-        if (listener != null) {
-            listener.onInput(o);
-        }
-    }
-
-    private static void closeQuietly(Row r) {
-        if (r.source.close) {
-            try {
-                r.in.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    /** -log softmax(logits)[target] for one position. */
-    private static double nll(float[] logits, int offset, int vocab, int target) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int v = 0; v < vocab; v++) {
-            max = Math.max(max, logits[offset + v]);
-        }
-        double sum = 0;
-        for (int v = 0; v < vocab; v++) {
-            sum += Math.exp(logits[offset + v] - max);
-        }
-        return max + Math.log(sum) - logits[offset + target];
     }
 }

@@ -1,6 +1,6 @@
 package dev.charlm.sdk;
 
-/** Progress of {@link PerplexityScorer#scoreAll}; called on the scoring thread. */
+/** Progress of {@link PerplexityScorer#scoreAll}, called on the scoring thread; it may cancel. */
 public interface ScoreListener {
 
     /** After every batched call: characters scored so far and inputs finished. */
@@ -8,4 +8,12 @@ public interface ScoreListener {
 
     /** When an input is done, scored or failed. */
     default void onInput(ScoreOutcome outcome) {}
+
+    /**
+     * Asked after every batched call; true stops the scoring with a {@link
+     * java.util.concurrent.CancellationException} (a client that went away, a deadline).
+     */
+    default boolean isCancelled() {
+        return false;
+    }
 }

@@ -71,9 +71,12 @@ public final class SessionSnapshot {
     /**
      * Decodes {@link #toBytes()}.
      *
-     * @throws IllegalArgumentException if the bytes are not a snapshot
+     * @throws IllegalArgumentException if the bytes are null or not a whole snapshot
      */
     public static SessionSnapshot fromBytes(byte[] bytes) {
+        if (bytes == null) {
+            throw new IllegalArgumentException("snapshot bytes are null");
+        }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             if (in.readInt() != MAGIC) {
                 throw new IllegalArgumentException("not a charlm session snapshot (bad magic)");
@@ -87,7 +90,7 @@ public final class SessionSnapshot {
             float[] h = readArray(in);
             float[] c = readArray(in);
             float[] logits = readArray(in);
-            if (h == null || in.available() != 0) {
+            if (h == null || in.available() != 0 || (c != null && c.length != h.length)) {
                 throw new IllegalArgumentException("corrupt charlm session snapshot");
             }
             return new SessionSnapshot(fingerprint, h, c, logits, fresh);
@@ -107,7 +110,7 @@ public final class SessionSnapshot {
 
     private static float[] readArray(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < -1 || n > (1 << 24)) {
+        if (n < -1 || n > (1 << 24) || (n > 0 && 4L * n > in.available())) {
             throw new IllegalArgumentException("corrupt charlm session snapshot (array length " + n + ")");
         }
         if (n == -1) {

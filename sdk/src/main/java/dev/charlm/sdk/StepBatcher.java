@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * is tiny (2 x layers x hidden floats per stream), so many live streams are cheap to keep, and a
  * batch-B step reads the weights once instead of B times.
  *
- * <p>Two ways in, served by one worker thread and mixed in the same calls:
+ * <p>Two ways in, served by the lanes' worker threads (one per lane) and mixed in the same calls:
  *
  * <ul>
  *   <li>{@link #submit}: the worker drives a whole generation (continuous batching): each round
@@ -48,35 +48,37 @@ public final class StepBatcher implements AutoCloseable {
     private final AtomicLong steps = new AtomicLong();
     private volatile boolean closed;
 
-    /** One pending step and where its results go. */
-    private static final class Request {
+    /** What a lane's worker takes from its queue. */
+    private sealed interface Work permits StepRequest, GenerationJob {}
+
+    /** Where one stream's step reads its state from and writes its results to. */
+    private record StreamState(float[] h, float[] c, float[] logits) {}
+
+    /** One pending step of a session used from its own thread. */
+    private static final class StepRequest implements Work {
         final int token;
-        final float[] h;
-        final float[] c;
-        final float[] logits;
+        final StreamState state;
         final Thread waiter = Thread.currentThread();
         volatile boolean done;
         RuntimeException error;
 
-        Request(int token, float[] h, float[] c, float[] logits) {
+        StepRequest(int token, StreamState state) {
             this.token = token;
-            this.h = h;
-            this.c = c;
-            this.logits = logits;
+            this.state = state;
         }
     }
 
     /** A generation the worker drives. */
-    private static final class Job {
-        final GenerationSession session;
+    private static final class GenerationJob implements Work {
         final GenerationSession.Generation generation;
+        final StreamState state;
         final Consumer<String> onCharacter;
         final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
         int token;
 
-        Job(GenerationSession session, GenerationSession.Generation generation, Consumer<String> onCharacter) {
-            this.session = session;
+        GenerationJob(GenerationSession session, GenerationSession.Generation generation, Consumer<String> onCharacter) {
             this.generation = generation;
+            this.state = new StreamState(session.hiddenState(), session.cellState(), session.logits());
             this.onCharacter = onCharacter;
         }
     }
@@ -140,7 +142,7 @@ public final class StepBatcher implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("step batcher is closed");
         }
-        Job job = new Job(session, session.startGeneration(options), onCharacter);
+        GenerationJob job = new GenerationJob(session, session.startGeneration(options), onCharacter);
         if (!job.generation.hasNext()) {
             job.result.complete(job.generation.result());
             return job.result;
@@ -173,7 +175,7 @@ public final class StepBatcher implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("step batcher is closed");
         }
-        Request r = new Request(token, h, c, logits);
+        StepRequest r = new StepRequest(token, new StreamState(h, c, logits));
         lanes[(int) (Thread.currentThread().getId() % lanes.length)].queue.add(r);
         // The worker will write into our arrays, so the step cannot be abandoned: an interrupt
         // is remembered and restored once the step is done.
@@ -192,8 +194,7 @@ public final class StepBatcher implements AutoCloseable {
 
     /** One worker thread with its own queue and gather/scatter arrays. */
     private final class Lane {
-        /** Incoming {@link Request}s and {@link Job}s. */
-        final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
         /** Generations submitted to this lane and not finished. */
         final AtomicInteger load = new AtomicInteger();
         final Thread worker;
@@ -205,18 +206,18 @@ public final class StepBatcher implements AutoCloseable {
         }
 
         private void loop() {
-            List<Job> active = new ArrayList<>();
-            List<Request> requests = new ArrayList<>(maxBatch);
+            List<GenerationJob> active = new ArrayList<>();
+            List<StepRequest> requests = new ArrayList<>(maxBatch);
             while (!closed) {
                 try {
                     // Idle: block for work. Busy: take whatever has arrived, without waiting.
-                    Object first = active.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
+                    Work first = active.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : queue.poll();
                     if (first != null) {
                         accept(first, active, requests);
                     }
                     long deadline = System.nanoTime() + maxWaitNanos;
                     while (active.size() + requests.size() < maxBatch) {
-                        Object next = queue.poll();
+                        Work next = queue.poll();
                         if (next == null) {
                             // Only lone step requests wait for company; running generations never do.
                             long left = deadline - System.nanoTime();
@@ -237,54 +238,54 @@ public final class StepBatcher implements AutoCloseable {
                 } catch (InterruptedException e) {
                     break;
                 } catch (RuntimeException e) {
-                    for (Request r : requests) {
+                    for (StepRequest r : requests) {
                         r.error = e;
                     }
-                    for (Job j : active) {
+                    for (GenerationJob j : active) {
                         j.result.completeExceptionally(e);
                     }
                     active.clear();
                 } finally {
-                    for (Request r : requests) {
+                    for (StepRequest r : requests) {
                         r.done = true;
                         LockSupport.unpark(r.waiter);
                     }
                     requests.clear();
                 }
             }
-            for (Job j : active) {
+            for (GenerationJob j : active) {
                 j.result.completeExceptionally(new IllegalStateException("step batcher is closed"));
             }
             failPending();
         }
 
-        private void accept(Object item, List<Job> active, List<Request> requests) {
-            if (item instanceof Job) {
-                active.add((Job) item);
-            } else {
-                requests.add((Request) item);
+        private void accept(Work item, List<GenerationJob> active, List<StepRequest> requests) {
+            if (item instanceof GenerationJob j) {
+                active.add(j);
+            } else if (item instanceof StepRequest r) {
+                requests.add(r);
             }
         }
 
         /** One step for every active generation and pending request, maxBatch per call. */
-        private void round(List<Job> active, List<Request> requests) {
-            List<float[][]> states = new ArrayList<>(active.size() + requests.size());
+        private void round(List<GenerationJob> active, List<StepRequest> requests) {
+            List<StreamState> states = new ArrayList<>(active.size() + requests.size());
             int[] tokens = new int[active.size() + requests.size()];
             int n = 0;
-            for (Job j : active) {
+            for (GenerationJob j : active) {
                 j.token = j.generation.choose();
                 tokens[n++] = j.token;
-                states.add(new float[][] {j.session.hiddenState(), j.session.cellState(), j.session.logits()});
+                states.add(j.state);
             }
-            for (Request r : requests) {
+            for (StepRequest r : requests) {
                 tokens[n++] = r.token;
-                states.add(new float[][] {r.h, r.c, r.logits});
+                states.add(r.state);
             }
             for (int from = 0; from < n; from += maxBatch) {
                 run(tokens, states, from, Math.min(n, from + maxBatch));
             }
-            for (Iterator<Job> it = active.iterator(); it.hasNext();) {
-                Job j = it.next();
+            for (Iterator<GenerationJob> it = active.iterator(); it.hasNext();) {
+                GenerationJob j = it.next();
                 try {
                     String ch = j.generation.finish(j.token);
                     if (j.onCharacter != null) {
@@ -309,8 +310,8 @@ public final class StepBatcher implements AutoCloseable {
         private float[] batchHOut;
         private float[] batchCOut;
 
-        /** Runs rows [from, to) as one call: states in and out are (h, c, logits) per row. */
-        private void run(int[] allTokens, List<float[][]> states, int from, int to) {
+        /** Runs rows [from, to) as one call, each row's state read from and written back to its arrays. */
+        private void run(int[] allTokens, List<StreamState> states, int from, int to) {
             ModelInfo info = model.info();
             int b = to - from;
             int layers = info.layers();
@@ -327,20 +328,20 @@ public final class StepBatcher implements AutoCloseable {
                 batchLogits = new float[maxBatch * vocab];
             }
             for (int i = 0; i < b; i++) {
-                float[][] s = states.get(from + i);
+                StreamState s = states.get(from + i);
                 batchTokens[i] = allTokens[from + i];
-                BatchStates.gather(s[0], batchH, i, b, layers, hidden);
+                BatchStates.gather(s.h(), batchH, i, b, layers, hidden);
                 if (lstm) {
-                    BatchStates.gather(s[1], batchC, i, b, layers, hidden);
+                    BatchStates.gather(s.c(), batchC, i, b, layers, hidden);
                 }
             }
             model.stepBatch(b, batchTokens, batchH, batchC, batchLogits, batchHOut, batchCOut);
             for (int i = 0; i < b; i++) {
-                float[][] s = states.get(from + i);
-                System.arraycopy(batchLogits, i * vocab, s[2], 0, vocab);
-                BatchStates.scatter(batchHOut, s[0], i, b, layers, hidden);
+                StreamState s = states.get(from + i);
+                System.arraycopy(batchLogits, i * vocab, s.logits(), 0, vocab);
+                BatchStates.scatter(batchHOut, s.h(), i, b, layers, hidden);
                 if (lstm) {
-                    BatchStates.scatter(batchCOut, s[1], i, b, layers, hidden);
+                    BatchStates.scatter(batchCOut, s.c(), i, b, layers, hidden);
                 }
             }
             calls.incrementAndGet();
@@ -348,12 +349,11 @@ public final class StepBatcher implements AutoCloseable {
         }
 
         private void failPending() {
-            Object item;
+            Work item;
             while ((item = queue.poll()) != null) {
-                if (item instanceof Job) {
-                    ((Job) item).result.completeExceptionally(new IllegalStateException("step batcher is closed"));
-                } else {
-                    Request r = (Request) item;
+                if (item instanceof GenerationJob j) {
+                    j.result.completeExceptionally(new IllegalStateException("step batcher is closed"));
+                } else if (item instanceof StepRequest r) {
                     r.error = new IllegalStateException("step batcher is closed");
                     r.done = true;
                     LockSupport.unpark(r.waiter);

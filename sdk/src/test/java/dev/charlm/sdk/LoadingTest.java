@@ -35,7 +35,7 @@ class LoadingTest {
                 CharModel d = CharModel.loadDefault()) {
             for (CharModel m : List.of(a, b, c, d)) {
                 ModelInfo info = m.info();
-                assertEquals("lstm", info.cell());
+                assertEquals(dev.charlm.contract.Cell.LSTM, info.cell());
                 assertEquals(2, info.layers());
                 assertEquals(256, info.hidden());
                 assertEquals(28, info.vocabulary().size());

@@ -10,7 +10,7 @@ import dev.charlm.trainer.data.Library;
 import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.data.TextStore;
 import dev.charlm.trainer.data.TooLittleDataException;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.train.EpochMetrics;
 import dev.charlm.trainer.train.LearningRateSchedule;
@@ -211,11 +211,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         List<TrainingOutcome> results = new ArrayList<>();
         Path base = outDir != null ? outDir : Path.of("runs", "compare");
-        List<CellType> cells = new ArrayList<>();
+        List<Cell> cells = new ArrayList<>();
         for (String c : compare) {
-            cells.add(option("--compare", () -> CellType.fromId(c.trim())));
+            cells.add(option("--compare", () -> Cell.fromId(c.trim())));
         }
-        for (CellType c : cells) {
+        for (Cell c : cells) {
             err.println("charlm train: --compare: training " + c.id());
             results.add(run.train(request.withCell(c, base.resolve(c.id()))));
         }
@@ -259,7 +259,7 @@ public final class TrainCommand implements Callable<Integer> {
         List<Path> training = data.isEmpty() ? List.of(DefaultData.fromSystemProperties().timeMachine()) : paths(data);
         CorpusSpec corpus = new CorpusSpec(training, paths(evalData), stripFrontMatter || library, trainChars);
         return new TrainingRequest(corpus, option("--text", () -> Preprocessing.fromId(text)), holdout,
-                option("--cell", () -> CellType.fromId(cell)), option("--impl", () -> Implementation.fromId(impl)),
+                option("--cell", () -> Cell.fromId(cell)), option("--impl", () -> Implementation.fromId(impl)),
                 layers, hidden, dropout, settings, outDir != null ? outDir : Path.of("runs", cell));
     }
 

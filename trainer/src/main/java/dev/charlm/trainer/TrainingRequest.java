@@ -2,7 +2,7 @@ package dev.charlm.trainer;
 
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.trainer.data.CorpusSpec;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ import java.nio.file.Path;
  * @param out checkpoint directory
  */
 public record TrainingRequest(CorpusSpec data, Preprocessing preprocessing, double holdout,
-        CellType cell, Implementation implementation, int layers, int hidden, float dropout,
+        Cell cell, Implementation implementation, int layers, int hidden, float dropout,
         TrainingSettings settings, Path out) {
 
     public TrainingRequest {
@@ -37,7 +37,7 @@ public record TrainingRequest(CorpusSpec data, Preprocessing preprocessing, doub
         }
     }
 
-    public TrainingRequest withCell(CellType newCell, Path newOut) {
+    public TrainingRequest withCell(Cell newCell, Path newOut) {
         return new TrainingRequest(data, preprocessing, holdout, newCell, implementation, layers,
                 hidden, dropout, settings, newOut);
     }

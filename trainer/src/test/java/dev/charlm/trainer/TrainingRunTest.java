@@ -10,7 +10,7 @@ import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Partitioning;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.train.OptimizerKind;
 import dev.charlm.trainer.train.ProgressListener;
@@ -39,7 +39,7 @@ class TrainingRunTest {
     }
 
     static TrainingRequest request(OptimizerKind optimizer, float lr, int epochs, Path out) {
-        return new TrainingRequest(CorpusSpec.of(List.of(slice)), Preprocessing.D2L, 0.1, CellType.LSTM,
+        return new TrainingRequest(CorpusSpec.of(List.of(slice)), Preprocessing.D2L, 0.1, Cell.LSTM,
                 Implementation.BUILTIN, 1, 32, 0f,
                 TrainingSettings.basic(Partitioning.SEQUENTIAL, optimizer, lr, 1f, epochs, 8, 16, 3), out);
     }

@@ -38,19 +38,13 @@ public final class Sampler {
             }
             return best;
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            if (i != unkId) {
-                max = Math.max(max, logits[i]);
-            }
-        }
+        Softmax.probabilities(logits, 0, n, temperature, unkId, weights);
         int m = 0;
         for (int i = 0; i < n; i++) {
             if (i == unkId) {
                 continue;
             }
-            weights[i] = Math.exp((logits[i] - max) / temperature);
-            // Insertion sort by weight, descending: V is small (28 for d2l), and it allocates nothing.
+            // Insertion sort by probability, descending: V is small (28 for d2l), and it allocates nothing.
             int j = m++;
             while (j > 0 && weights[order[j - 1]] < weights[i]) {
                 order[j] = order[j - 1];

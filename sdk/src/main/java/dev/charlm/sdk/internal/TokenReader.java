@@ -2,52 +2,71 @@ package dev.charlm.sdk.internal;
 
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.contract.Preprocessing;
+import dev.charlm.contract.StrictUtf8Decoder;
 import dev.charlm.contract.Vocabulary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 
 /**
- * Token ids of a text read from a stream in fixed-size blocks, in constant memory: strict UTF-8
- * (a bad sequence or a NUL byte is an error naming the offset, never skipped), then the model's
- * preprocessing, then the vocabulary, counting characters outside it. Not thread-safe.
+ * Token ids of a stretch of a text, read in fixed-size blocks in constant memory: strict UTF-8
+ * ({@link StrictUtf8Decoder}: a bad sequence or a NUL byte is an error naming its offset), then
+ * the model's preprocessing, then the vocabulary. The bytes before {@code ownedFrom} are a
+ * warm-up: their characters are returned (as model inputs) but not counted; characters the
+ * bytes from {@code ownedFrom} on produce are the stretch's own, counted in {@link
+ * #characters()} and {@link #unknownCharacters()}. Not thread-safe.
  */
-public final class TokenReader {
+public final class TokenReader implements java.io.Closeable {
 
     private static final int BLOCK = 1 << 16;
 
-    private final InputStream in;
+    private final ReadableByteChannel in;
     private final String name;
+    private final long ownedFrom;
+    private final long limit;
     private final Preprocessing.Normalizer normalizer;
     private final Vocabulary vocab;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final StrictUtf8Decoder decoder;
     private final ByteBuffer bytes = ByteBuffer.allocate(BLOCK);
-    private final CharBuffer chars = CharBuffer.allocate(BLOCK);
+    private final StringBuilder decoded = new StringBuilder(BLOCK);
     private final StringBuilder normalized = new StringBuilder(BLOCK);
     private int cursor;
-    private long bytesRead;
+    /** Where in {@code normalized} the owned characters begin; MAX_VALUE while in the warm-up. */
+    private int ownedAt;
+    private long position;
     private long characters;
     private long unknown;
-    private boolean eof;
+    private boolean lastOwned;
     private boolean finished;
-    private boolean bomChecked;
 
+    /** A whole stream, read from its start; every character is owned. */
     public TokenReader(InputStream in, String name, Preprocessing preprocessing, Vocabulary vocab) {
+        this(Channels.newChannel(in), name, preprocessing, vocab, 0, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param in the text's bytes from {@code position} on
+     * @param position the offset in the text of the channel's first byte
+     * @param ownedFrom the offset where the owned characters begin ({@code >= position})
+     * @param limit the offset to stop at ({@code Long.MAX_VALUE}: the end of the channel); a
+     *     channel that ends before it means the text changed while it was read
+     */
+    public TokenReader(ReadableByteChannel in, String name, Preprocessing preprocessing, Vocabulary vocab,
+            long position, long ownedFrom, long limit) {
         this.in = in;
         this.name = name;
         this.normalizer = preprocessing.newNormalizer();
         this.vocab = vocab;
-        bytes.flip();
+        this.position = position;
+        this.ownedFrom = ownedFrom;
+        this.limit = limit;
+        this.decoder = new StrictUtf8Decoder(name, position);
+        this.ownedAt = position < ownedFrom ? Integer.MAX_VALUE : 0;
     }
 
-    /** The next token id, or -1 at the end of the text. */
+    /** The next token id, or -1 at the end of the stretch. */
     public int next() throws IOException {
         while (true) {
             if (cursor < normalized.length()) {
@@ -60,10 +79,13 @@ public final class TokenReader {
                     }
                     cp = normalized.codePointAt(cursor);
                 }
+                lastOwned = cursor >= ownedAt;
                 cursor += Character.charCount(cp);
-                characters++;
-                if (!vocab.contains(cp)) {
-                    unknown++;
+                if (lastOwned) {
+                    characters++;
+                    if (!vocab.contains(cp)) {
+                        unknown++;
+                    }
                 }
                 return vocab.idOf(cp);
             }
@@ -74,7 +96,12 @@ public final class TokenReader {
         }
     }
 
-    /** Preprocessed characters returned so far. */
+    /** Whether the token {@link #next()} returned last is one of the stretch's own. */
+    public boolean lastOwned() {
+        return lastOwned;
+    }
+
+    /** Owned characters returned so far. */
     public long characters() {
         return characters;
     }
@@ -84,56 +111,52 @@ public final class TokenReader {
         return unknown;
     }
 
-    /** Bytes read from the stream so far. */
-    public long bytesRead() {
-        return bytesRead;
-    }
-
     private void refill() throws IOException {
         normalized.delete(0, cursor);
+        if (ownedAt != Integer.MAX_VALUE) {
+            ownedAt = Math.max(0, ownedAt - cursor);
+        }
         cursor = 0;
-        if (!eof) {
-            bytes.compact(); // unread bytes (a split sequence) move to the front
-            int pos = bytes.position();
-            int n = in.read(bytes.array(), pos, bytes.remaining());
-            if (n < 0) {
-                eof = true;
-            } else {
-                for (int i = pos; i < pos + n; i++) {
-                    if (bytes.array()[i] == 0) {
-                        throw new InvalidTextException(name, "looks binary (NUL byte at offset "
-                                + (bytesRead + i - pos) + "), expected UTF-8 text");
-                    }
-                }
-                bytes.position(pos + n);
-                bytesRead += n;
+        // A block never spans ownedFrom, so what the warm-up produces stays apart from the rest.
+        boolean warmup = position < ownedFrom;
+        long stop = warmup ? ownedFrom : limit;
+        bytes.clear();
+        bytes.limit((int) Math.min(BLOCK, stop - position));
+        int n = bytes.limit() == 0 ? -1 : in.read(bytes);
+        if (n == 0) {
+            return; // nothing this time; read again
+        }
+        boolean end = false;
+        if (n < 0) {
+            if (warmup || (limit != Long.MAX_VALUE && position < limit)) {
+                throw new InvalidTextException(name, "changed while it was being read (it now ends at byte "
+                        + position + ", " + (warmup ? ownedFrom : limit) + " bytes were planned)", position);
             }
-            bytes.flip();
-            if (eof && bytesRead == 0) {
+            if (position == 0) {
                 throw new InvalidTextException(name, "file is empty");
             }
+            end = true;
+            n = 0;
+        } else {
+            position += n;
+            end = !warmup && position >= limit;
         }
-        long offsetOfBuffer = bytesRead - bytes.limit();
-        CoderResult r = decoder.decode(bytes, chars, eof);
-        if (r.isError()) {
-            throw new InvalidTextException(name, "is not valid UTF-8 (bad byte sequence at offset "
-                    + (offsetOfBuffer + bytes.position()) + ")");
-        }
-        if (eof && !bytes.hasRemaining()) {
-            decoder.flush(chars);
-        }
-        chars.flip();
-        if (!bomChecked && chars.hasRemaining()) {
-            bomChecked = true;
-            if (chars.get(chars.position()) == '\uFEFF') {
-                chars.get(); // a byte-order mark is not text
-            }
-        }
-        normalizer.accept(chars, normalized);
-        chars.clear();
-        if (eof && !bytes.hasRemaining()) {
+        decoded.setLength(0);
+        decoder.decode(bytes.array(), 0, n, end, decoded);
+        int before = normalized.length();
+        normalizer.accept(decoded, normalized);
+        if (end) {
             normalizer.finish(normalized);
             finished = true;
         }
+        if (!warmup && ownedAt == Integer.MAX_VALUE) {
+            ownedAt = before; // the first block of the stretch's own bytes
+        }
+    }
+
+    /** Closes the channel. */
+    @Override
+    public void close() throws IOException {
+        in.close();
     }
 }

@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
 import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.contract.Vocabulary;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.model.ModelSpec;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import java.util.List;
  * A checkpoint's {@code config.json}: everything needed to rebuild the model and its input
  * mapping. Keys are {@link ModelContract}'s, the same a frozen model's metadata carries.
  */
-public record ModelConfig(CellType cell, Implementation implementation, int layers, int hidden,
+public record ModelConfig(Cell cell, Implementation implementation, int layers, int hidden,
         float dropout, Preprocessing preprocessing, Vocabulary vocabulary) {
 
     public ModelSpec spec() {
@@ -57,7 +57,7 @@ public record ModelConfig(CellType cell, Implementation implementation, int laye
         }
         vocab.getAsJsonArray().forEach(t -> tokens.add(t.getAsString()));
         return new ModelConfig(
-                CellType.fromId(require(o, ModelContract.KEY_CELL).getAsString()),
+                Cell.fromId(require(o, ModelContract.KEY_CELL).getAsString()),
                 Implementation.fromId(require(o, ModelContract.KEY_IMPL).getAsString()),
                 integer(o, ModelContract.KEY_LAYERS),
                 integer(o, ModelContract.KEY_HIDDEN),

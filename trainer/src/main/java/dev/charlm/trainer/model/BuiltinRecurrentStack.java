@@ -1,5 +1,7 @@
 package dev.charlm.trainer.model;
 
+import dev.charlm.contract.Cell;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,7 @@
 package dev.charlm.trainer.model;
 
+import dev.charlm.contract.Cell;
+
 /**
  * The shape of a model: everything needed to allocate its parameters.
  *
@@ -10,7 +12,7 @@ package dev.charlm.trainer.model;
  * @param dropout dropout rate on each recurrent layer's output (into the next layer and into the
  *     output layer) while training, in [0, 1)
  */
-public record ModelSpec(CellType cell, int layers, int hidden, int vocabSize, float dropout) {
+public record ModelSpec(Cell cell, int layers, int hidden, int vocabSize, float dropout) {
     public ModelSpec {
         if (layers < 1) {
             throw new IllegalArgumentException("layers must be positive, got " + layers);

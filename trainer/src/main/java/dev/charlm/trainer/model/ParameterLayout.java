@@ -1,5 +1,6 @@
 package dev.charlm.trainer.model;
 
+import dev.charlm.contract.Cell;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.Map;
  * dense_BIAS        (V)           b_q
  * </pre>
  *
- * where G is {@link CellType#gates()}, in_0 = V (one-hot input) and in_l = H for l &gt; 0.
+ * where G is {@link Cell#gates()}, in_0 = V (one-hot input) and in_l = H for l &gt; 0.
  */
 public final class ParameterLayout {
 

@@ -1,5 +1,6 @@
 package dev.charlm.trainer.model;
 
+import dev.charlm.contract.Cell;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -38,7 +39,7 @@ final class ScratchRecurrentStack implements RecurrentStack {
 
     @Override
     public NDList forward(NDArray x, NDList state, boolean training) {
-        boolean lstm = spec.cell() == CellType.LSTM;
+        boolean lstm = spec.cell() == Cell.LSTM;
         int steps = (int) x.getShape().get(1);
         NDArray layerInput = x; // (B, T, in_l)
         NDList finalH = new NDList(spec.layers());

@@ -12,7 +12,7 @@ import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.SourceText;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.plot.LineChart;
@@ -119,7 +119,7 @@ final class Study {
     }
 
     /** The base request every study varies: the options given to the study command. */
-    static TrainingRequest request(CorpusSpec data, StudyOptions o, CellType cell, TrainingSettings settings) {
+    static TrainingRequest request(CorpusSpec data, StudyOptions o, Cell cell, TrainingSettings settings) {
         return new TrainingRequest(data, Preprocessing.D2L, 0.1, cell, Implementation.BUILTIN, o.layers, o.hidden,
                 o.dropout, settings, Path.of("unused"));
     }

@@ -11,7 +11,7 @@ import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Library;
 import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.data.SourceText;
-import dev.charlm.trainer.model.CellType;
+import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.ParameterLayout;
 import dev.charlm.trainer.plot.LineChart;
 import dev.charlm.trainer.train.EpochMetrics;
@@ -105,7 +105,7 @@ public final class StudyCommand {
             for (Recipe r : recipes) {
                 TrainingSettings s = new TrainingSettings(Partitioning.SEQUENTIAL, r.optimizer(), r.lr(), r.schedule(),
                         0, r.weightDecay(), 1f, r.average(), epochs, 0, o.batchSize, o.numSteps, o.seed);
-                TrainingRequest req = Study.request(data, o, CellType.LSTM, s).withSettings(s, r.dropout(), Path.of("x"));
+                TrainingRequest req = Study.request(data, o, Cell.LSTM, s).withSettings(s, r.dropout(), Path.of("x"));
                 TrainingOutcome run = study.train(r.name(), req);
                 if (baseline == null) {
                     Corpus corpus = Corpus.load(data, req.preprocessing(), req.holdout(), null);
@@ -158,7 +158,7 @@ public final class StudyCommand {
             Map<String, Object> json = new LinkedHashMap<>();
             Study.Score baseline = null;
             for (String c : cells) {
-                CellType cell = CellType.fromId(c);
+                Cell cell = Cell.fromId(c);
                 TrainingRequest req = Study.request(data, o, cell, budget);
                 TrainingOutcome run = study.train(c, req);
                 if (baseline == null) {
@@ -220,7 +220,7 @@ public final class StudyCommand {
             Map<String, Object> json = new LinkedHashMap<>();
             for (int n : counts) {
                 CorpusSpec data = new CorpusSpec(texts.subList(0, n), List.of(), strip, 0);
-                TrainingRequest base = Study.request(data, o, CellType.LSTM, o.settings(1));
+                TrainingRequest base = Study.request(data, o, Cell.LSTM, o.settings(1));
                 Corpus corpus = Corpus.load(data, base.preprocessing(), base.holdout(), null);
                 long chars = corpus.trainingTokens().length;
                 int epochs = (int) Math.max(1, Math.round((double) tokens / chars));
@@ -269,7 +269,7 @@ public final class StudyCommand {
             boolean strip = o.data.isEmpty();
             List<Path> a = texts.subList(0, groupA);
             List<Path> b = texts.subList(groupA, texts.size());
-            TrainingRequest base = Study.request(CorpusSpec.of(texts), o, CellType.LSTM, o.settings(1));
+            TrainingRequest base = Study.request(CorpusSpec.of(texts), o, Cell.LSTM, o.settings(1));
             long sizeA = trainingCharacters(new CorpusSpec(a, List.of(), strip, 0), base);
             long sizeB = trainingCharacters(new CorpusSpec(b, List.of(), strip, 0), base);
             long size = Math.min(sizeA, sizeB);
@@ -289,7 +289,7 @@ public final class StudyCommand {
                 Corpus corpus = Corpus.load(data, base.preprocessing(), base.holdout(), null);
                 int epochs = (int) Math.max(1, Math.round((double) tokens / corpus.trainingTokens().length));
                 TrainingOutcome run = study.train(m.name().replace(' ', '-'),
-                        Study.request(data, o, CellType.LSTM, o.settings(epochs)));
+                        Study.request(data, o, Cell.LSTM, o.settings(epochs)));
                 Study.Score onA = total(study.score(run, corpus, a));
                 Study.Score onB = total(study.score(run, corpus, b));
                 md.append(String.format(Locale.ROOT, "| %s | %.0f%% | %,d | %.3f | %.3f | %.3f | %.3f |\n", m.name(),

@@ -1,5 +1,7 @@
 package dev.charlm.trainer.model;
 
+import dev.charlm.contract.Cell;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +17,7 @@ class DropoutTest {
     @ParameterizedTest
     @EnumSource(Implementation.class)
     void dropoutChangesTrainingOutputsOnly(Implementation impl) {
-        ModelSpec spec = new ModelSpec(CellType.LSTM, 2, 32, 9, 0.5f);
+        ModelSpec spec = new ModelSpec(Cell.LSTM, 2, 32, 9, 0.5f);
         try (CharRnnModel model = CharRnnModel.create(spec, impl, Device.cpu(), 1);
                 NDManager scope = model.newScope()) {
             var x = scope.create(new long[] {1, 2, 3, 4, 5, 6, 7, 8}, new Shape(2, 4));

@@ -1,5 +1,7 @@
 package dev.charlm.trainer.model;
 
+import dev.charlm.contract.Cell;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +30,7 @@ class ImplementationParityTest {
 
     @ParameterizedTest
     @CsvSource({"LSTM,1", "LSTM,2", "GRU,2", "RNN,2", "LSTM,3", "GRU,1", "RNN,3"})
-    void scratchEqualsBuiltin(CellType cell, int layers) {
+    void scratchEqualsBuiltin(Cell cell, int layers) {
         ModelSpec spec = new ModelSpec(cell, layers, 16, 11, 0f);
         int batch = 3;
         int steps = 7;

@@ -1,0 +1,22 @@
+package dev.charlm.app;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.charlm.sdk.CharModel;
+import java.io.IOException;
+
+/** {@code GET /health}: what is served; never waits for a request slot. */
+final class HealthHandler implements Exchanges.Endpoint {
+
+    private final CharModel model;
+
+    HealthHandler(CharModel model) {
+        this.model = model;
+    }
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        Exchanges.send(ex, 200, Exchanges.JSON.createObjectNode().put("status", "ok").put("model", model.info().source())
+                .put("cell", model.info().cell().id()).put("layers", model.info().layers())
+                .put("hidden", model.info().hidden()).put("device", model.device().name().toLowerCase()).toString());
+    }
+}
