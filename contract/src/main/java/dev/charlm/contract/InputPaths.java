@@ -10,9 +10,10 @@ import java.util.stream.Stream;
 
 /**
  * What a path argument means, the same for every command: a file is itself; a directory means
- * its {@code .txt} files, recursively, sorted; a pattern with {@code *}, {@code ?} or {@code [}
- * in its last part means the matching entries of its directory, sorted ({@code 'books/*.txt'},
- * quoted so the shell leaves it alone).
+ * its {@code .txt} files, recursively, sorted; an argument that names nothing and has {@code *},
+ * {@code ?} or {@code [} in its last part is a pattern, meaning the matching entries of its
+ * directory, sorted ({@code 'books/*.txt'}, quoted so the shell leaves it alone). A path that
+ * exists is taken as it is, even with such characters in its name.
  */
 public final class InputPaths {
 
@@ -29,10 +30,15 @@ public final class InputPaths {
      * nothing is refused.
      */
     public static List<Path> expand(String arg) throws InvalidTextException {
-        if (isGlob(arg)) {
+        if (isGlob(arg) && !Files.exists(Path.of(arg), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             int slash = arg.lastIndexOf('/');
             Path base = slash < 0 ? Path.of(".") : Path.of(arg.substring(0, slash + 1));
-            PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + arg.substring(slash + 1));
+            PathMatcher m;
+            try {
+                m = FileSystems.getDefault().getPathMatcher("glob:" + arg.substring(slash + 1));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new InvalidTextException(arg, "is neither a file nor a valid pattern (" + e.getDescription() + ")");
+            }
             if (!Files.isDirectory(base)) {
                 throw new InvalidTextException(arg, "no such directory " + base);
             }

@@ -38,8 +38,15 @@ final class Fixtures {
         Path text = text(dir);
         Corpus corpus = Corpus.load(List.of(text), Preprocessing.D2L, 0.1, null);
         ModelConfig config = new ModelConfig(cell, impl, layers, 24, 0f, Preprocessing.D2L, corpus.vocabulary());
+        Map<String, Tensor> weights = weights(config, name);
+        JsonObject metrics = new JsonObject();
+        return write(dir, name, text, corpus, config, weights, metrics);
+    }
+
+    /** Random weights of a realistic scale for {@code config}, drawn from {@code seed}'s hash. */
+    static Map<String, Tensor> weights(ModelConfig config, String seed) {
         Map<String, Tensor> weights = new LinkedHashMap<>();
-        Random random = new Random(name.hashCode());
+        Random random = new Random(seed.hashCode());
         ParameterLayout.shapes(config.spec()).forEach((k, shape) -> {
             long size = 1;
             for (long d : shape) {
@@ -55,7 +62,11 @@ final class Fixtures {
             }
             weights.put(k, new Tensor(shape, v));
         });
-        JsonObject metrics = new JsonObject();
+        return weights;
+    }
+
+    private static Path write(Path dir, String name, Path text, Corpus corpus, ModelConfig config,
+            Map<String, Tensor> weights, JsonObject metrics) throws Exception {
         JsonObject settings = new JsonObject();
         settings.addProperty("holdout", 0.1);
         metrics.add("settings", settings);

@@ -11,8 +11,6 @@ import dev.charlm.sdk.ScoreReport;
 import dev.charlm.sdk.ScoringMode;
 import dev.charlm.sdk.ScoringOptions;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,9 +150,6 @@ public class ScoreCommand implements Callable<Integer> {
     /** A path argument as files ({@link InputPaths}); missing files are reported by the scorer. */
     static List<Path> expand(String arg) throws UserError {
         try {
-            if (!InputPaths.isGlob(arg) && !Files.exists(Path.of(arg), LinkOption.NOFOLLOW_LINKS)) {
-                return List.of(Path.of(arg));
-            }
             return InputPaths.expand(arg);
         } catch (InvalidTextException e) {
             throw new UserError(e.getMessage());

@@ -106,4 +106,44 @@ class GenerateCommandTest {
             assertTrue(!fresh.equals(second), "second line ignored the first: " + fresh);
         }
     }
+
+    @Test
+    @Launch(value = {"generate", "--model", "/dev/zero"}, exitCode = 2)
+    void aDeviceAsTheModelIsRefusedAtOnce(LaunchResult result) {
+        assertEquals("charlm generate: error: /dev/zero: is not a regular file (a pipe, socket or device),"
+                + " expected an ONNX model file", result.getErrorOutput().strip());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aPipeAsTheModelIsRefusedNotWaitedOn(io.quarkus.test.junit.main.QuarkusMainLauncher launcher,
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path fifo = dir.resolve("model.onnx");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        LaunchResult r = launcher.launch("generate", "--model", fifo.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("is not a regular file"), r.getErrorOutput());
+    }
+
+    @Test
+    void aHugeFileThatIsNotAModelIsRefusedWithoutReadingIt(io.quarkus.test.junit.main.QuarkusMainLauncher launcher,
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path big = dir.resolve("big.onnx");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GB of zeros on no disk space
+        }
+        LaunchResult r = launcher.launch("generate", "--model", big.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.getErrorOutput().contains("larger than 2 GB"), r.getErrorOutput());
+        java.nio.file.Files.write(big, "these are notes".getBytes());
+        LaunchResult notes = launcher.launch("generate", "--model", big.toString());
+        assertEquals(2, notes.exitCode());
+        assertTrue(notes.getErrorOutput().contains("not a valid ONNX model"), notes.getErrorOutput());
+    }
+
+    @Test
+    @Launch(value = {"generate", "--length", "-3"}, exitCode = 2)
+    void optionsAreNamedAsTyped(LaunchResult result) {
+        assertEquals("charlm generate: error: --length must be >= 0, got -3", result.getErrorOutput().strip());
+    }
 }

@@ -8,6 +8,7 @@ import io.quarkus.test.junit.main.QuarkusMainLauncher;
 import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,5 +61,56 @@ class ScoreCommandTest {
         LaunchResult none = launcher.launch("score", dir + "/*.csv");
         assertEquals(2, none.exitCode());
         assertEquals("charlm score: error: " + dir + "/*.csv: matches no files", none.getErrorOutput().strip());
+    }
+
+    @Test
+    void badSegmentAndWarmupValuesAreOneLine(QuarkusMainLauncher launcher) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.txt"), "the time traveller");
+        String[][] cases = {
+            {"--segment", "0", "--segment must be a positive number of bytes, got 0"},
+            {"--segment", "-5", "--segment must be a positive number of bytes, got -5"},
+            {"--warmup", "-1", "--warmup must be >= 0 bytes, got -1"},
+            {"--warmup", "20000", "--warmup (20000) must be shorter than --segment (16384)"},
+            {"--segment", "lots", "Invalid value for option '--segment'"},
+            {"--exact", "--warmup", "10", "--exact scores each file whole; drop --warmup"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("score"));
+            args.addAll(List.of(c).subList(0, c.length - 1));
+            args.add(a.toString());
+            LaunchResult r = launcher.launch(args.toArray(String[]::new));
+            assertEquals(2, r.exitCode(), String.join(" ", args));
+            assertEquals(1, r.getErrorOutput().strip().lines().count(), r.getErrorOutput());
+            assertTrue(r.getErrorOutput().contains(c[c.length - 1]), r.getErrorOutput());
+        }
+    }
+
+    @Test
+    void jsonSaysWhichModeScored(QuarkusMainLauncher launcher) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.txt"), "the time traveller smiled round at us");
+        assertTrue(launcher.launch("score", "--json", a.toString()).getOutput().contains("\"mode\":\"segmented\""));
+        assertTrue(launcher.launch("score", "--json", "--exact", a.toString()).getOutput().contains("\"mode\":\"exact\""));
+    }
+
+    @Test
+    void controlCharactersInFileNamesAreShownEscaped(QuarkusMainLauncher launcher) throws Exception {
+        Path odd = Files.writeString(dir.resolve("odd\nname\u001b[31m.txt"), "the time traveller smiled");
+        LaunchResult r = launcher.launch("score", odd.toString());
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        List<String> out = r.getOutput().lines().toList();
+        assertEquals(3, out.size(), out.toString()); // header, one row, total: no line broken by the name
+        assertTrue(out.get(1).contains("odd\\x0aname\\x1b[31m.txt"), out.get(1));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aPipeNamedLikeATextFileIsReportedNotWaitedOn(QuarkusMainLauncher launcher) throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "the time traveller smiled round at us");
+        Path fifo = dir.resolve("pipe.txt");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        LaunchResult r = launcher.launch("score", dir.toString());
+        assertEquals(1, r.exitCode(), r.getErrorOutput());
+        assertTrue(r.getErrorOutput().contains(fifo + ": is not a regular file"), r.getErrorOutput());
+        assertTrue(r.getOutput().contains("a.txt"), r.getOutput());
     }
 }

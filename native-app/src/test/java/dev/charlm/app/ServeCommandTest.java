@@ -30,4 +30,19 @@ class ServeCommandTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.getErrorOutput().contains("--port must be in [0, 65535]"), r.getErrorOutput());
     }
+
+    @Test
+    void anUnknownHostIsOneLine(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("serve", "--host", "no.such.host.invalid", "--port", "0");
+        assertEquals(2, r.exitCode());
+        assertEquals("charlm serve: error: --host no.such.host.invalid: no such host (the name does not resolve)",
+                r.getErrorOutput().strip());
+    }
+
+    @Test
+    void eachBadLimitIsNamed(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("serve", "--max-concurrent", "0");
+        assertEquals(2, r.exitCode());
+        assertEquals("charlm serve: error: --max-concurrent must be positive, got 0", r.getErrorOutput().strip());
+    }
 }

@@ -114,4 +114,138 @@ class ScoringTest {
         InvalidTextException e = assertThrows(InvalidTextException.class, () -> model.newScorer().score(f));
         assertEquals(f + ": is not valid UTF-8 (bad byte sequence at offset 300001)", e.getMessage());
     }
+
+    static ScoringOptions exact() {
+        return ScoringOptions.builder().mode(ScoringMode.EXACT).build();
+    }
+
+    static double relative(ScoreReport a, ScoreReport b) {
+        return Math.abs(a.perplexity() - b.perplexity()) / b.perplexity();
+    }
+
+    @Test
+    void segmentedWithTheDefaultsIsWithinOneInAMillionOfExact() throws Exception {
+        ScoreReport exact = model.newScorer(exact()).score(book);
+        ScoreReport segmented = model.newScorer().score(book);
+        assertEquals(ScoringMode.EXACT, exact.mode());
+        assertEquals(ScoringMode.SEGMENTED, segmented.mode());
+        assertTrue(segmented.segments() > 8, "segments: " + segmented.segments());
+        assertEquals(exact.predictions(), segmented.predictions());
+        assertEquals(exact.characters(), segmented.characters());
+        assertTrue(relative(segmented, exact) <= 1e-6, "relative difference " + relative(segmented, exact));
+        // Without a warm-up each segment starts cold, which is what the warm-up is for.
+        ScoreReport cold = model.newScorer(ScoringOptions.builder().warmupBytes(0).build()).score(book);
+        assertTrue(relative(cold, exact) > 1e-5, "cold start differs by only " + relative(cold, exact));
+    }
+
+    @Test
+    void aWarmupReachingBackToTheStartIsExactToRounding() throws Exception {
+        // Two segments; the second one's warm-up starts at byte 1, and byte 0 is a space that d2l
+        // preprocessing drops: the second segment starts from exactly the state exact mode has there.
+        String text = " " + heldOut().substring(0, 3_000);
+        ScoreReport exact = model.newScorer(exact()).score("t", text);
+        ScoreReport segmented = model.newScorer(ScoringOptions.builder().segmentBytes(2_048).warmupBytes(2_047).build())
+                .score("t", text);
+        assertEquals(2, segmented.segments());
+        assertEquals(exact.predictions(), segmented.predictions());
+        assertEquals(exact.totalNll(), segmented.totalNll(), Math.abs(exact.totalNll()) * 1e-12);
+    }
+
+    @Test
+    void aTextShorterThanASegmentIsScoredExactly() {
+        String text = "the time traveller smiled round at us then he said";
+        assertEquals(model.newScorer(exact()).score("t", text).totalNll(), model.newScorer().score("t", text).totalNll());
+    }
+
+    @Test
+    void textsOfVeryDifferentLengthsTogetherScoreAsEachAlone() throws Exception {
+        Path one = Files.writeString(dir.resolve("one.txt"), "a");
+        Path none = Files.writeString(dir.resolve("none.txt"), "1234 -- 5678");
+        Path normal = Files.writeString(dir.resolve("normal.txt"), heldOut());
+        // 10 MB, most of it digits that d2l preprocessing drops: many segments own nothing.
+        StringBuilder big = new StringBuilder(10 << 20);
+        for (int i = 0; big.length() < (10 << 20); i++) {
+            big.append(i % 50 == 0 ? " the time traveller " : "0123456789 ");
+        }
+        Path large = Files.writeString(dir.resolve("large.txt"), big);
+        List<Path> files = List.of(one, none, normal, large);
+        List<ScoreOutcome> together = model.newScorer().scoreAll(files, null);
+        assertTrue(together.get(0).error().orElseThrow().contains("has 1 character after preprocessing"));
+        assertTrue(together.get(1).error().orElseThrow().contains("no characters after d2l preprocessing"));
+        for (int i = 2; i < files.size(); i++) {
+            ScoreReport alone = model.newScorer().score(files.get(i));
+            ScoreReport inBatch = together.get(i).report().orElseThrow();
+            assertEquals(alone.totalNll(), inBatch.totalNll(), files.get(i).toString()); // rows do not interact
+            assertEquals(alone.predictions(), inBatch.predictions());
+        }
+        assertTrue(together.get(3).report().orElseThrow().segments() > 600);
+    }
+
+    @Test
+    void invalidUtf8InALateSegmentFailsThatFileOnly() throws Exception {
+        byte[] big = ("the time traveller ".repeat(20_000)).getBytes(StandardCharsets.US_ASCII);
+        big[300_001] = (byte) 0xC3;
+        big[300_002] = (byte) 0x28;
+        Path bad = Files.write(dir.resolve("bad.txt"), big);
+        Path good = Files.writeString(dir.resolve("good.txt"), heldOut());
+        List<ScoreOutcome> out = model.newScorer().scoreAll(List.of(bad, good), null);
+        assertEquals(bad + ": is not valid UTF-8 (bad byte sequence at offset 300001)", out.get(0).error().orElseThrow());
+        assertEquals(model.newScorer().score(good).totalNll(), out.get(1).report().orElseThrow().totalNll());
+    }
+
+    @Test
+    void aFileThatShrinksWhileBeingReadSaysSo() throws Exception {
+        byte[] text = heldOut().getBytes(StandardCharsets.UTF_8);
+        TextSource shrunk = new TextSource() {
+            @Override
+            public String name() {
+                return "shrunk.txt";
+            }
+
+            @Override
+            public long size() {
+                return text.length + 40_000L; // what it was when planned
+            }
+
+            @Override
+            public java.nio.channels.ReadableByteChannel open(long position) throws java.io.IOException {
+                return TextSource.of("shrunk.txt", text).open(position);
+            }
+        };
+        ScoreOutcome o = model.newScorer().scoreSources(List.of(shrunk), null).get(0);
+        assertTrue(o.error().orElseThrow().startsWith("shrunk.txt: changed while it was being read"), o.error().get());
+    }
+
+    @Test
+    void aPipeIsReportedNotWaitedOn() throws Exception {
+        Path fifo = dir.resolve("pipe.txt");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path good = Files.writeString(dir.resolve("ok.txt"), "the time traveller smiled");
+        List<ScoreOutcome> out = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> model.newScorer().scoreAll(List.of(fifo, good), null)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(fifo + ": is not a regular file (a pipe, socket or device), expected a text file",
+                out.get(0).error().orElseThrow());
+        assertTrue(out.get(1).succeeded());
+    }
+
+    @Test
+    void aListenerCanStopTheWork() throws Exception {
+        Path f = Files.writeString(dir.resolve("long.txt"), heldOut());
+        int[] calls = {0};
+        assertThrows(java.util.concurrent.CancellationException.class, () -> model.newScorer()
+                .withBatching(1, 16).scoreAll(List.of(f), new ScoreListener() {
+                    @Override
+                    public boolean isCancelled() {
+                        return ++calls[0] >= 3;
+                    }
+                }));
+        assertEquals(3, calls[0]);
+    }
+
+    @Test
+    void badScoringOptionsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ScoringOptions.builder().segmentBytes(0));
+        assertThrows(IllegalArgumentException.class, () -> ScoringOptions.builder().warmupBytes(-1));
+        assertThrows(IllegalArgumentException.class, () -> ScoringOptions.builder().segmentBytes(100).warmupBytes(100).build());
+    }
 }

@@ -269,7 +269,7 @@ public final class TrainCommand implements Callable<Integer> {
         for (String a : args) {
             if (a.equals(Library.NAME) && !Files.exists(Path.of(a))) {
                 files.addAll(Library.resolveAll(TextStore.fromSystemProperties()));
-            } else if (!InputPaths.isGlob(a) && !Files.exists(Path.of(a))) {
+            } else if (!InputPaths.isGlob(a) && !Files.exists(Path.of(a), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new InvalidTextException(a, "no such file or directory");
             } else {
                 files.addAll(InputPaths.expand(a));
