@@ -11,6 +11,7 @@ public class InvalidTextException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final String source;
+    private final String problem;
     private final long offset;
 
     public InvalidTextException(String source, String problem) {
@@ -21,6 +22,7 @@ public class InvalidTextException extends IOException {
     public InvalidTextException(String source, String problem, long offset) {
         super(source + ": " + problem);
         this.source = source;
+        this.problem = problem;
         this.offset = offset;
     }
 
@@ -31,6 +33,11 @@ public class InvalidTextException extends IOException {
     /** The file or stream name the problem is about. */
     public String source() {
         return source;
+    }
+
+    /** What is wrong, without the name. */
+    public String problem() {
+        return problem;
     }
 
     /** The byte offset of the problem, or -1 when it is not at one place (missing, empty). */

@@ -173,6 +173,9 @@ public final class CharModel implements AutoCloseable {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(options.intraOpThreads());
             so.setInterOpNumThreads(1);
+            if (!options.spinning()) {
+                so.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             if (device == Device.CUDA) {
                 try {
                     so.addCUDA(options.deviceId());

@@ -12,12 +12,14 @@ public final class ModelOptions {
     private final int deviceId;
     private final int intraOpThreads;
     private final int prefixCacheEntries;
+    private final boolean spinning;
 
     private ModelOptions(Builder b) {
         this.device = b.device;
         this.deviceId = b.deviceId;
         this.intraOpThreads = b.intraOpThreads;
         this.prefixCacheEntries = b.prefixCacheEntries;
+        this.spinning = b.spinning;
     }
 
     /** The defaults: for streaming generation. */
@@ -53,12 +55,18 @@ public final class ModelOptions {
         return prefixCacheEntries;
     }
 
+    /** Whether ONNX Runtime's idle intra-op threads spin waiting for work (its default). */
+    public boolean spinning() {
+        return spinning;
+    }
+
     /** Builder of {@link ModelOptions}. */
     public static final class Builder {
         private Device device = Device.CPU;
         private int deviceId;
         private int intraOpThreads = 1;
         private int prefixCacheEntries = 64;
+        private boolean spinning = true;
 
         private Builder() {}
 
@@ -91,6 +99,15 @@ public final class ModelOptions {
                 throw new IllegalArgumentException("prefix cache entries must be >= 0, got " + entries);
             }
             this.prefixCacheEntries = entries;
+            return this;
+        }
+
+        /**
+         * Whether idle intra-op threads spin (the default, lowest latency) or sleep; turn it off
+         * where other work shares the cores, e.g. several scoring tasks in one Spark executor.
+         */
+        public Builder spinning(boolean spinning) {
+            this.spinning = spinning;
             return this;
         }
 

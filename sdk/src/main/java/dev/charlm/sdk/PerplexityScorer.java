@@ -139,7 +139,7 @@ public final class PerplexityScorer {
             int t = score.segment().text();
             parts.get(t).add(score);
             if (--pending[t] == 0) {
-                outcomes[t] = finish(sources.get(t).name(), parts.get(t));
+                outcomes[t] = combine(sources.get(t).name(), parts.get(t), options, model.info().preprocessing());
                 parts.set(t, null);
                 done[0]++;
                 if (listener != null) {
@@ -177,8 +177,16 @@ public final class PerplexityScorer {
         return List.of(out);
     }
 
-    /** One text's outcome from its segments' scores, summed in segment order. */
-    private ScoreOutcome finish(String name, List<SegmentScore> parts) {
+    /**
+     * One text's outcome from the scores of all its segments, summed in segment order: what
+     * {@link #scoreSources} reports, for callers that score segments elsewhere (a cluster's
+     * executors) and add them up themselves.
+     *
+     * @param preprocessing the model's, for the message when nothing is left to score
+     */
+    public static ScoreOutcome combine(String name, List<SegmentScore> segments, ScoringOptions options,
+            dev.charlm.contract.Preprocessing preprocessing) {
+        List<SegmentScore> parts = new ArrayList<>(segments);
         parts.sort((a, b) -> Integer.compare(a.segment().index(), b.segment().index()));
         InvalidTextException failure = null;
         double nll = 0;
@@ -201,7 +209,7 @@ public final class PerplexityScorer {
         }
         if (failure == null && characters == 0) {
             failure = new InvalidTextException(name, "has no characters after "
-                    + model.info().preprocessing().id() + " preprocessing; nothing to score");
+                    + preprocessing.id() + " preprocessing; nothing to score");
         }
         if (failure == null && predictions == 0) {
             failure = new InvalidTextException(name, "has 1 character after preprocessing; at least 2 are needed to score");

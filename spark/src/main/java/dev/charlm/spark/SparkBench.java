@@ -1,0 +1,72 @@
+package dev.charlm.spark;
+
+import dev.charlm.sdk.CharModel;
+import dev.charlm.sdk.ScoreOutcome;
+import dev.charlm.sdk.ScoreReport;
+import dev.charlm.sdk.ScoringOptions;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code charlm bench spark}: the job on the same corpus with local[1] and local[2], side by
+ * side in one JVM (the model is loaded once and shared, as in an executor), median of three
+ * runs each, after one warm-up run.
+ */
+public final class SparkBench {
+
+    private SparkBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of(System.getProperty("charlm.shared.data", "../shared/data"));
+        List<String> inputs = args.length > 0 ? List.of(args)
+                : List.of(data.resolve("*.txt").toString(), data.resolve("library").toString());
+        Path model = Files.createTempFile("charlm-bench", ".onnx");
+        try (InputStream in = CharModel.class.getResourceAsStream(CharModel.DEFAULT_MODEL_RESOURCE)) {
+            Files.copy(in, model, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        int runs = 3;
+        String[] masters = {"local[1]", "local[2]"};
+        double[][] speed = new double[masters.length][runs];
+        long characters = 0;
+        for (int m = 0; m < masters.length; m++) {
+            SparkSession spark = SparkSession.builder().master(masters[m]).appName("charlm-bench")
+                    .config("spark.ui.enabled", "false").getOrCreate();
+            try {
+                for (int r = -1; r < runs; r++) {
+                    long t0 = System.nanoTime();
+                    SparkScoreJob.Result result = SparkScoreJob.run(spark,
+                            new SparkScoreJob.Spec(inputs, model, ScoringOptions.defaults()));
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    characters = result.outcomes().stream().map(ScoreOutcome::report)
+                            .mapToLong(o -> o.map(ScoreReport::characters).orElse(0L)).sum();
+                    if (r >= 0) {
+                        speed[m][r] = characters / seconds;
+                    }
+                }
+            } finally {
+                spark.stop();
+            }
+        }
+        System.out.printf(Locale.ROOT, "Spark %s, %,d characters in %s; median of %d runs after a warm-up%n",
+                org.apache.spark.package$.MODULE$.SPARK_VERSION(), characters, inputs, runs);
+        System.out.println("| master | chars/s | vs local[1] |");
+        System.out.println("| --- | ---: | ---: |");
+        double base = median(speed[0]);
+        for (int m = 0; m < masters.length; m++) {
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2fx |%n", masters[m], median(speed[m]), median(speed[m]) / base);
+        }
+        Files.deleteIfExists(model);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}

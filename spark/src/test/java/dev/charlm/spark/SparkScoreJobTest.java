@@ -1,0 +1,151 @@
+package dev.charlm.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.charlm.sdk.CharModel;
+import dev.charlm.sdk.ModelOptions;
+import dev.charlm.sdk.ScoreOutcome;
+import dev.charlm.sdk.ScoreReport;
+import dev.charlm.sdk.ScoringOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job on a real local[2] Spark, against the sdk scorer on the same files. */
+@Timeout(300)
+class SparkScoreJobTest {
+
+    @TempDir static Path dir;
+    static SparkSession spark;
+    static Path model;
+    static final Path data = Path.of(System.getProperty("charlm.shared.data"));
+
+    @BeforeAll
+    static void start() throws Exception {
+        spark = SparkSession.builder().master("local[2]").appName("charlm-test")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+        model = dir.resolve("model.onnx");
+        try (InputStream in = CharModel.class.getResourceAsStream(CharModel.DEFAULT_MODEL_RESOURCE)) {
+            Files.copy(in, model);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static SparkScoreJob.Result run(ScoringOptions scoring, String... inputs) throws Exception {
+        return SparkScoreJob.run(spark, new SparkScoreJob.Spec(List.of(inputs), model, scoring));
+    }
+
+    @Test
+    void perFileFiguresEqualTheSdkScorersWithTheSameSegmentation() throws Exception {
+        Path corpus = Files.createDirectories(dir.resolve("corpus"));
+        Files.copy(data.resolve("timemachine.txt"), corpus.resolve("timemachine.txt"));
+        Files.writeString(corpus.resolve("short.txt"), "the time traveller smiled round at us");
+        Files.writeString(corpus.resolve("sub-dir-file.txt"), "weena was beside me ".repeat(300));
+        ScoringOptions scoring = ScoringOptions.builder().segmentBytes(4_096).warmupBytes(256).build();
+        int loadsBefore = ModelCache.loads();
+        SparkScoreJob.Result r = run(scoring, corpus.toString());
+        List<Path> files = List.of(corpus.resolve("short.txt"), corpus.resolve("sub-dir-file.txt"),
+                corpus.resolve("timemachine.txt"));
+        List<ScoreOutcome> sdk;
+        try (CharModel m = CharModel.load(model, ModelOptions.forScoring())) {
+            sdk = m.newScorer(scoring).scoreAll(files, null);
+        }
+        assertEquals(3, r.outcomes().size());
+        for (int i = 0; i < files.size(); i++) {
+            ScoreReport expected = sdk.get(i).report().orElseThrow();
+            ScoreReport actual = r.outcomes().get(i).report().orElseThrow();
+            assertEquals(files.get(i).toString(), actual.name());
+            assertEquals(expected.predictions(), actual.predictions());
+            assertEquals(expected.characters(), actual.characters());
+            assertEquals(expected.unknownCharacters(), actual.unknownCharacters());
+            assertEquals(expected.segments(), actual.segments());
+            assertEquals(expected.perplexity(), actual.perplexity(), expected.perplexity() * 1e-9, files.get(i).toString());
+        }
+        assertTrue(r.outcomes().get(2).report().orElseThrow().segments() > 40);
+        List<Row> rows = r.results().collectAsList();
+        assertEquals(3, rows.size());
+        assertEquals(sdk.get(2).report().orElseThrow().perplexity(), rows.get(2).getDouble(rows.get(2).fieldIndex("perplexity")),
+                1e-9);
+        // The JSON lines are those of charlm score --json: the same report, the same writer.
+        assertEquals(lines(sdk), lines(r.outcomes()));
+        // One model per JVM: loaded once (by the driver here, local mode shares the JVM), then reused.
+        assertTrue(ModelCache.loads() - loadsBefore <= 1, "loads: " + (ModelCache.loads() - loadsBefore));
+        int loads = ModelCache.loads();
+        run(scoring, corpus.resolve("short.txt").toString());
+        assertEquals(loads, ModelCache.loads(), "a second job loaded the model again");
+    }
+
+    static String lines(List<ScoreOutcome> outcomes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SparkScore.report(outcomes, true, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream()));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void badFilesHaveTheirReasonAndTheOthersAreScored() throws Exception {
+        Path mixed = Files.createDirectories(dir.resolve("mixed"));
+        Files.writeString(mixed.resolve("a.txt"), "the time traveller smiled round at us");
+        Files.write(mixed.resolve("b.txt"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 1});
+        Files.write(mixed.resolve("c.txt"), "caf\u00e9 au lait".getBytes(StandardCharsets.ISO_8859_1));
+        Files.createFile(mixed.resolve("d.txt"));
+        SparkScoreJob.Result r = run(ScoringOptions.defaults(), mixed.toString(), dir.resolve("missing.txt").toString());
+        List<ScoreOutcome> o = r.outcomes();
+        assertTrue(o.get(0).succeeded());
+        assertEquals(mixed.resolve("b.txt") + ": looks binary (NUL byte at offset 4), expected UTF-8 text",
+                o.get(1).error().orElseThrow());
+        assertEquals(mixed.resolve("c.txt") + ": is not valid UTF-8 (bad byte sequence at offset 3)",
+                o.get(2).error().orElseThrow());
+        assertEquals(mixed.resolve("d.txt") + ": file is empty", o.get(3).error().orElseThrow());
+        assertEquals(dir.resolve("missing.txt") + ": no such file", o.get(4).error().orElseThrow());
+        List<Row> rows = r.results().collectAsList();
+        assertTrue(rows.get(1).getString(rows.get(1).fieldIndex("error")).contains("looks binary"));
+        assertTrue(rows.get(0).isNullAt(rows.get(0).fieldIndex("error")));
+    }
+
+    @Test
+    void inputsThatMatchNothingAreClearErrors() throws Exception {
+        SparkScoreJob.UsageException glob = assertThrows(SparkScoreJob.UsageException.class,
+                () -> run(ScoringOptions.defaults(), dir + "/*.csv"));
+        assertEquals(dir + "/*.csv: matches no files", glob.getMessage());
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        SparkScoreJob.UsageException none = assertThrows(SparkScoreJob.UsageException.class,
+                () -> run(ScoringOptions.defaults(), empty.toString()));
+        assertEquals(empty + ": directory holds no .txt files", none.getMessage());
+    }
+
+    @Test
+    void aMissingModelIsOneLineAndExit2BeforeSparkStarts() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        int status = SparkScore.execute(new String[] {"--model", dir.resolve("nope.onnx").toString(), "x.txt"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        assertEquals("charlm spark-score: error: " + dir.resolve("nope.onnx") + ": no such model file",
+                err.toString(StandardCharsets.UTF_8).strip());
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "it took as long as starting Spark");
+        assertThrows(SparkScoreJob.UsageException.class, () -> SparkScore.parse(new String[] {"--segment", "0", "a"}));
+        assertThrows(SparkScoreJob.UsageException.class, () -> SparkScore.parse(new String[] {"--format", "csv", "a"}));
+        List<String> seen = new ArrayList<>();
+        assertThrows(SparkScoreJob.UsageException.class, () -> seen.add(String.valueOf(SparkScore.parse(new String[0]))));
+    }
+}
