@@ -48,8 +48,7 @@ public final class ExportCommand implements Callable<Integer> {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof CheckpointException || ex instanceof InvalidTextException
-                    || ex instanceof IllegalArgumentException) {
+            if (ex instanceof CheckpointException || ex instanceof InvalidTextException) {
                 stderr.println("charlm export: error: " + ex.getMessage());
                 return EXIT_USAGE;
             }
@@ -62,7 +61,10 @@ public final class ExportCommand implements Callable<Integer> {
                 stderr.println("charlm export: error: " + ex.getMessage());
                 return EXIT_FAILED;
             }
-            throw ex;
+            // Not the user's mistake: say so, with the trace for a bug report.
+            stderr.println("charlm export: internal error: " + ex);
+            ex.printStackTrace(stderr);
+            return EXIT_FAILED;
         });
         return cl.execute(args);
     }

@@ -1,12 +1,9 @@
 package dev.charlm.sdk;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.ModelMetadata;
 import dev.charlm.sdk.internal.OrtRuntime;
@@ -20,14 +17,8 @@ import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -51,9 +42,6 @@ public final class CharModel implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CharModel.class.getName());
     private static final AtomicBoolean CUDA_WARNED = new AtomicBoolean();
-    /** First bytes a serialized ModelProto can start with: the tags of its fields 1-8, 14, 20-25. */
-    private static final Set<Integer> MODEL_PROTO_TAGS = Set.of(0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72,
-            0xa2, 0xaa, 0xb2, 0xba, 0xc2, 0xca);
 
     private final ModelInfo info;
     private final OrtEnvironment env;
@@ -98,9 +86,9 @@ public final class CharModel implements AutoCloseable {
             throw new InvalidModelException(name, "is not a regular file (a pipe, socket or device), expected an ONNX model file");
         }
         long size = Files.size(file);
-        checkSize(name, size);
+        ModelChecks.checkSize(name, size);
         try (InputStream in = Files.newInputStream(file)) {
-            checkHeader(name, in.readNBytes(1));
+            ModelChecks.checkHeader(name, in.readNBytes(1));
         }
         return load(Files.readAllBytes(file), name, options);
     }
@@ -114,10 +102,10 @@ public final class CharModel implements AutoCloseable {
         long total = 0;
         for (int n; (n = in.read(buffer)) > 0;) {
             if (total == 0) {
-                checkHeader(name, buffer);
+                ModelChecks.checkHeader(name, buffer);
             }
             total += n;
-            checkSize(name, total);
+            ModelChecks.checkSize(name, total);
             all.write(buffer, 0, n);
         }
         return load(all.toByteArray(), name, options);
@@ -138,26 +126,6 @@ public final class CharModel implements AutoCloseable {
         }
     }
 
-    private static void checkSize(String name, long size) throws InvalidModelException {
-        if (size == 0) {
-            throw new InvalidModelException(name, "file is empty, expected an ONNX model");
-        }
-        if (size > MAX_MODEL_BYTES) {
-            throw new InvalidModelException(name, "is larger than 2 GB; an ONNX model without external data is"
-                    + " smaller, so this is not a charlm model");
-        }
-    }
-
-    private static void checkHeader(String name, byte[] first) throws InvalidModelException {
-        if (first.length == 0) {
-            throw new InvalidModelException(name, "file is empty, expected an ONNX model");
-        }
-        if (!MODEL_PROTO_TAGS.contains(first[0] & 0xff)) {
-            throw new InvalidModelException(name, String.format("not a valid ONNX model (it starts with byte 0x%02x,"
-                    + " which no ONNX model starts with)", first[0] & 0xff));
-        }
-    }
-
     /**
      * Loads a model from bytes.
      *
@@ -165,8 +133,8 @@ public final class CharModel implements AutoCloseable {
      * @throws InvalidModelException if the bytes are not ONNX or not a charlm model
      */
     public static CharModel load(byte[] bytes, String name, ModelOptions options) throws InvalidModelException {
-        checkSize(name, bytes.length);
-        checkHeader(name, bytes);
+        ModelChecks.checkSize(name, bytes.length);
+        ModelChecks.checkHeader(name, bytes);
         OrtEnvironment env = OrtRuntime.environment();
         Device device = options.device();
         OrtSession session;
@@ -189,78 +157,16 @@ public final class CharModel implements AutoCloseable {
             }
             session = env.createSession(bytes, so);
         } catch (OrtException e) {
-            throw new InvalidModelException(name, "not a valid ONNX model (ONNX Runtime: " + firstLine(e.getMessage()) + ")", e);
+            throw new InvalidModelException(name, "not a valid ONNX model (ONNX Runtime: " + ModelChecks.firstLine(e.getMessage()) + ")", e);
         }
         try {
-            ModelInfo info = validate(name, session);
+            ModelInfo info = ModelChecks.validate(name, session);
             CharModel model = new CharModel(info, env, session, device, options);
             model.probe();
             return model;
         } catch (InvalidModelException | RuntimeException e) {
             closeQuietly(session);
             throw e;
-        }
-    }
-
-    private static ModelInfo validate(String name, OrtSession session) throws InvalidModelException {
-        Map<String, String> md;
-        try {
-            md = session.getMetadata().getCustomMetadata();
-        } catch (OrtException e) {
-            throw new InvalidModelException(name, "cannot read metadata: " + e.getMessage(), e);
-        }
-        ModelMetadata metadata;
-        try {
-            metadata = ModelMetadata.fromProperties(md);
-        } catch (ModelMetadata.InvalidMetadataException e) {
-            throw new InvalidModelException(name, e.getMessage());
-        }
-        boolean lstm = metadata.cell().hasCellState();
-        String cell = metadata.cell().id();
-        try {
-            Map<String, NodeInfo> in = session.getInputInfo();
-            Map<String, NodeInfo> out = session.getOutputInfo();
-            Set<String> expectedIn = lstm ? Set.of(ModelContract.TOKENS, ModelContract.H0, ModelContract.C0)
-                    : Set.of(ModelContract.TOKENS, ModelContract.H0);
-            Set<String> expectedOut = lstm ? Set.of(ModelContract.LOGITS, ModelContract.HN, ModelContract.CN)
-                    : Set.of(ModelContract.LOGITS, ModelContract.HN);
-            if (!in.keySet().equals(expectedIn)) {
-                throw new InvalidModelException(name, "inputs are " + new TreeSet<>(in.keySet()) + ", a " + cell
-                        + " charlm model has " + new TreeSet<>(expectedIn));
-            }
-            if (!out.keySet().equals(expectedOut)) {
-                throw new InvalidModelException(name, "outputs are " + new TreeSet<>(out.keySet()) + ", a " + cell
-                        + " charlm model has " + new TreeSet<>(expectedOut));
-            }
-            checkTensor(name, in.get(ModelContract.TOKENS), OnnxJavaType.INT64, 2, -1, -1);
-            for (String s : lstm ? List.of(ModelContract.H0, ModelContract.C0) : List.of(ModelContract.H0)) {
-                checkTensor(name, in.get(s), OnnxJavaType.FLOAT, 3, metadata.layers(), metadata.hidden());
-            }
-            checkTensor(name, out.get(ModelContract.LOGITS), OnnxJavaType.FLOAT, 3, -1, metadata.vocabulary().size());
-        } catch (OrtException e) {
-            throw new InvalidModelException(name, "cannot read inputs and outputs: " + e.getMessage(), e);
-        }
-        return new ModelInfo(name, metadata, Collections.unmodifiableMap(new LinkedHashMap<>(md)));
-    }
-
-    /**
-     * Checks a tensor's type and rank, and its first and last dimensions where the file fixes
-     * them (-1 to skip): a state's first dimension is the number of layers the metadata claims.
-     */
-    private static void checkTensor(String name, NodeInfo node, OnnxJavaType type, int rank, int firstDim, int lastDim)
-            throws InvalidModelException {
-        if (!(node.getInfo() instanceof TensorInfo)) {
-            throw new InvalidModelException(name, node.getName() + " is not a tensor");
-        }
-        TensorInfo t = (TensorInfo) node.getInfo();
-        long[] shape = t.getShape();
-        if (t.type != type || shape.length != rank || (lastDim > 0 && shape[rank - 1] != lastDim)) {
-            throw new InvalidModelException(name, node.getName() + " is " + t.type + " " + Arrays.toString(shape)
-                    + ", expected " + type + " of rank " + rank + (lastDim > 0 ? " ending in " + lastDim : ""));
-        }
-        if (firstDim > 0 && shape[0] > 0 && shape[0] != firstDim) {
-            throw new InvalidModelException(name, node.getName() + " has " + shape[0] + " layers in "
-                    + Arrays.toString(shape) + " but " + ModelContract.KEY_LAYERS + " says " + firstDim);
         }
     }
 
@@ -278,16 +184,8 @@ public final class CharModel implements AutoCloseable {
             }
         } catch (IllegalStateException e) {
             throw new InvalidModelException(info.source(), "does not run as its metadata describes ("
-                    + firstLine(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")", e);
+                    + ModelChecks.firstLine(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()) + ")", e);
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static long fingerprint(ModelInfo info) {

@@ -14,6 +14,7 @@ import dev.charlm.trainer.checkpoint.ModelConfig;
 import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.checkpoint.TensorFile;
 import dev.charlm.trainer.data.Corpus;
+import dev.charlm.trainer.data.CorpusSettings;
 import dev.charlm.trainer.data.SourceText;
 import dev.charlm.trainer.data.TooLittleDataException;
 import dev.charlm.trainer.model.CharRnnModel;
@@ -202,9 +203,7 @@ public final class TrainingRun {
         metrics.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         metrics.addProperty("seed", settings.seed());
         JsonObject s = settings.toJson();
-        s.addProperty("holdout", corpus.holdout());
-        s.addProperty("strip_front_matter", corpus.spec().stripFrontMatter());
-        s.addProperty("training_characters", corpus.spec().trainingCharacters());
+        CorpusSettings.of(corpus).writeTo(s);
         metrics.add("settings", s);
         JsonArray data = new JsonArray();
         for (SourceText src : corpus.sources()) {

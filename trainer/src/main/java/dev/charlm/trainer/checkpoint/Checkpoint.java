@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import ai.djl.Device;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.trainer.data.Corpus;
+import dev.charlm.trainer.data.CorpusSettings;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.train.TrainingSettings;
 import dev.charlm.trainer.model.CharRnnModel;
@@ -192,9 +193,7 @@ public final class Checkpoint {
         List<Path> training = new ArrayList<>();
         List<Path> evaluated = new ArrayList<>();
         List<String> hashes = new ArrayList<>();
-        double holdout;
-        boolean strip;
-        long characters;
+        CorpusSettings corpusSettings;
         try {
             for (JsonElement d : metrics.getAsJsonArray("data")) {
                 JsonObject o = d.getAsJsonObject();
@@ -203,15 +202,12 @@ public final class Checkpoint {
                 (trained ? training : evaluated).add(path);
                 hashes.add(o.get("sha256").getAsString());
             }
-            JsonObject settings = metrics.getAsJsonObject("settings");
-            holdout = settings.get("holdout").getAsDouble();
-            strip = settings.has("strip_front_matter") && settings.get("strip_front_matter").getAsBoolean();
-            characters = settings.has("training_characters") ? settings.get("training_characters").getAsLong() : 0;
+            corpusSettings = CorpusSettings.readFrom(metrics.getAsJsonObject("settings"));
         } catch (RuntimeException e) {
             throw new CheckpointException(dir.resolve(METRICS) + ": missing run settings or data list");
         }
-        Corpus corpus = Corpus.load(new CorpusSpec(training, evaluated, strip, characters), config.preprocessing(),
-                holdout, config.vocabulary());
+        Corpus corpus = Corpus.load(new CorpusSpec(training, evaluated, corpusSettings.stripFrontMatter(),
+                corpusSettings.trainingCharacters()), config.preprocessing(), corpusSettings.holdout(), config.vocabulary());
         for (int i = 0; i < corpus.sources().size(); i++) {
             if (!corpus.sources().get(i).sha256().equals(hashes.get(i))) {
                 throw new InvalidTextException(corpus.sources().get(i).path(),

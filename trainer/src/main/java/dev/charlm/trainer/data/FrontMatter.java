@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * [Illustration: ...]} captions anywhere (which may hold one level of brackets, as in
  * "[Illustration: ... [_Copyright 1894 by George Allen._]]").
  *
- * <p>The first chapter is the last line within the first fifth of the text that is a
+ * <p>The first chapter is the last line within the first fifth of the text (the first hundred
+ * lines at least) that is a
  * first-chapter heading: "CHAPTER I", "Chapter 1.", "CHAPTER ONE" (with or without a title on
  * the line) or a bare "I" / "I." / "1". The last such line, because a table of contents lists
  * the same heading before the chapter itself. A text without one keeps its beginning.
@@ -24,6 +25,8 @@ public final class FrontMatter {
             Pattern.CASE_INSENSITIVE);
     private static final Pattern FIRST_CHAPTER = Pattern.compile(
             "(?i:chapter)\\s+(I|1|ONE|One)\\b[.:]?(\\s.*)?|(I|1)\\.?");
+    /** Lines searched for the first chapter at least, however short the text. */
+    private static final int SEARCHED_LINES = 100;
     private static final Pattern ILLUSTRATION = Pattern.compile("\\[Illustration(?:[^\\[\\]]|\\[[^\\[\\]]*\\])*\\]");
 
     private FrontMatter() {}
@@ -40,7 +43,7 @@ public final class FrontMatter {
             lines = new ArrayList<>(lines.subList(start + 1, lines.size()));
         }
         int heading = -1;
-        for (int i = 0; i < lines.size() / 5; i++) {
+        for (int i = 0; i < Math.min(lines.size(), Math.max(lines.size() / 5, SEARCHED_LINES)); i++) {
             String t = lines.get(i).strip();
             if (t.endsWith("]")) {
                 t = t.substring(0, t.length() - 1).strip(); // a heading that closes a caption

@@ -58,11 +58,12 @@ final class ScratchRecurrentStack implements RecurrentStack {
             NDArray c = lstm ? state.get(1).get(l) : null; // (B, H)
             NDList outputs = new NDList(steps);
             for (int t = 0; t < steps; t++) {
-                NDArray xt = inputGates.get(new NDIndex(":, {}, :", t)); // (B, G*H)
-                NDArray ht = h.matMul(whhT).add(bhh); // (B, G*H)
+                // Gate pre-activations from the input X_t and from the state H_{t-1}, each (B, G*H).
+                NDArray fromInput = inputGates.get(new NDIndex(":, {}, :", t));
+                NDArray fromState = h.matMul(whhT).add(bhh);
                 switch (spec.cell()) {
                     case LSTM: {
-                        NDList g = xt.add(ht).split(4, 1);
+                        NDList g = fromInput.add(fromState).split(4, 1);
                         NDArray i = Activation.sigmoid(g.get(0));
                         NDArray f = Activation.sigmoid(g.get(1));
                         NDArray cand = g.get(2).tanh();
@@ -72,8 +73,8 @@ final class ScratchRecurrentStack implements RecurrentStack {
                         break;
                     }
                     case GRU: {
-                        NDList gx = xt.split(3, 1);
-                        NDList gh = ht.split(3, 1);
+                        NDList gx = fromInput.split(3, 1);
+                        NDList gh = fromState.split(3, 1);
                         NDArray r = Activation.sigmoid(gx.get(0).add(gh.get(0)));
                         NDArray z = Activation.sigmoid(gx.get(1).add(gh.get(1)));
                         NDArray n = gx.get(2).add(r.mul(gh.get(2))).tanh();
@@ -81,7 +82,7 @@ final class ScratchRecurrentStack implements RecurrentStack {
                         break;
                     }
                     case RNN:
-                        h = xt.add(ht).tanh();
+                        h = fromInput.add(fromState).tanh();
                         break;
                     default:
                         throw new AssertionError(spec.cell());
