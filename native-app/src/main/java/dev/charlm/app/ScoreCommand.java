@@ -2,12 +2,11 @@ package dev.charlm.app;
 
 import dev.charlm.contract.InputPaths;
 import dev.charlm.contract.InvalidTextException;
-import dev.charlm.contract.Json;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.ModelOptions;
 import dev.charlm.sdk.ScoreListener;
 import dev.charlm.sdk.ScoreOutcome;
-import dev.charlm.sdk.ScoreReport;
+import dev.charlm.sdk.ScoreOutput;
 import dev.charlm.sdk.ScoringMode;
 import dev.charlm.sdk.ScoringOptions;
 import java.io.PrintStream;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,34 +89,8 @@ public class ScoreCommand implements Callable<Integer> {
             if (progressShown[0]) {
                 err.print("\r\033[K");
             }
-            List<ScoreReport> reports = new ArrayList<>();
-            int failed = 0;
-            if (!json) {
-                out.printf("%-40s %10s %9s %12s %9s%n", "file", "perplexity", "bits/char", "characters", "unknown");
-            }
-            for (ScoreOutcome o : outcomes) {
-                if (o.report().isPresent()) {
-                    ScoreReport r = o.report().get();
-                    reports.add(r);
-                    out.println(json ? r.toJson("file") : row(r));
-                } else {
-                    failed++;
-                    InvalidTextException e = o.failure().orElseThrow();
-                    err.println("charlm score: " + printable(e.getMessage()));
-                    if (json) {
-                        Map<String, Object> line = new java.util.LinkedHashMap<>();
-                        line.put("file", o.name());
-                        line.put("error", e.getMessage());
-                        out.println(Json.write(line));
-                    }
-                }
-            }
-            if (!reports.isEmpty()) {
-                ScoreReport total = ScoreReport.total("total", reports);
-                out.println(json ? total.toJson("total") : row(total));
-            }
+            int failed = ScoreOutput.print(outcomes, json, out, err, "charlm score");
             if (failed > 0) {
-                err.println("charlm score: " + failed + " of " + outcomes.size() + " files could not be scored");
                 return EXIT_SOME_FAILED;
             }
             return 0;
@@ -154,26 +126,5 @@ public class ScoreCommand implements Callable<Integer> {
         } catch (InvalidTextException e) {
             throw new UserError(e.getMessage());
         }
-    }
-
-    private static String row(ScoreReport r) {
-        String n = printable(r.name());
-        String name = n.length() > 40 ? "..." + n.substring(n.length() - 37) : n;
-        return String.format(Locale.ROOT, "%-40s %10.4f %9.4f %12d %9d", name, r.perplexity(), r.bitsPerCharacter(),
-                r.characters(), r.unknownCharacters());
-    }
-
-    /** A name as it can be shown: control characters (a newline or escape in a file name) escaped. */
-    static String printable(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                sb.append(String.format("\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 }

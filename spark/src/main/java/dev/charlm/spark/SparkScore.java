@@ -1,9 +1,8 @@
 package dev.charlm.spark;
 
-import dev.charlm.contract.Json;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.ScoreOutcome;
-import dev.charlm.sdk.ScoreReport;
+import dev.charlm.sdk.ScoreOutput;
 import dev.charlm.sdk.ScoringMode;
 import dev.charlm.sdk.ScoringOptions;
 import java.io.IOException;
@@ -12,10 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
@@ -91,42 +87,7 @@ public final class SparkScore {
 
     /** Prints per-file lines and the total as charlm score does; 1 if any file failed. */
     static int report(List<ScoreOutcome> outcomes, boolean json, PrintStream out, PrintStream err) {
-        List<ScoreReport> reports = new ArrayList<>();
-        int failed = 0;
-        if (!json) {
-            out.printf("%-40s %10s %9s %12s %9s%n", "file", "perplexity", "bits/char", "characters", "unknown");
-        }
-        for (ScoreOutcome o : outcomes) {
-            if (o.report().isPresent()) {
-                ScoreReport r = o.report().get();
-                reports.add(r);
-                out.println(json ? r.toJson("file") : row(r));
-            } else {
-                failed++;
-                err.println("charlm spark-score: " + o.error().orElseThrow());
-                if (json) {
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("file", o.name());
-                    line.put("error", o.error().orElseThrow());
-                    out.println(Json.write(line));
-                }
-            }
-        }
-        if (!reports.isEmpty()) {
-            ScoreReport total = ScoreReport.total("total", reports);
-            out.println(json ? total.toJson("total") : row(total));
-        }
-        if (failed > 0) {
-            err.println("charlm spark-score: " + failed + " of " + outcomes.size() + " files could not be scored");
-            return 1;
-        }
-        return 0;
-    }
-
-    private static String row(ScoreReport r) {
-        String name = r.name().length() > 40 ? "..." + r.name().substring(r.name().length() - 37) : r.name();
-        return String.format(Locale.ROOT, "%-40s %10.4f %9.4f %12d %9d", name, r.perplexity(), r.bitsPerCharacter(),
-                r.characters(), r.unknownCharacters());
+        return ScoreOutput.print(outcomes, json, out, err, "charlm spark-score") > 0 ? 1 : 0;
     }
 
     /** The command line, checked before Spark starts; null for --help. */
