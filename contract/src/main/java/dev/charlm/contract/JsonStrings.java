@@ -13,11 +13,6 @@ public final class JsonStrings {
         return Json.write(values);
     }
 
-    /** Appends {@code s} as a JSON string literal. */
-    public static void quote(String s, StringBuilder sb) {
-        Json.quote(s, sb);
-    }
-
     /**
      * Decodes a JSON array of strings.
      *

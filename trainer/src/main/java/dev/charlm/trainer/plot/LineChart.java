@@ -31,7 +31,7 @@ public final class LineChart {
     private static final int TOP = 40;
     private static final int BOTTOM = 55;
     /** Matplotlib's first colours, so figures look familiar. */
-    public static final List<String> COLORS = List.of("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    private static final List<String> COLORS = List.of("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
             "#8c564b", "#e377c2", "#7f7f7f");
 
     /**

@@ -10,7 +10,6 @@ import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Library;
 import dev.charlm.trainer.data.Partitioning;
-import dev.charlm.trainer.data.SourceText;
 import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.ParameterLayout;
 import dev.charlm.trainer.plot.LineChart;
@@ -112,8 +111,7 @@ public final class StudyCommand {
                     baseline = study.score(run, corpus, data.training()).get("total");
                 }
                 EpochMetrics last = run.last();
-                EpochMetrics best = run.epochs().stream()
-                        .min((a, b) -> Double.compare(a.validationPerplexity(), b.validationPerplexity())).orElseThrow();
+                EpochMetrics best = best(run);
                 md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %d (%.3f) | %.3f | %.0f | %.1f |\n",
                         r.label(), last.validationPerplexity(), last.validationBitsPerChar(), best.epoch(),
                         best.validationPerplexity(), last.trainPerplexity(), run.medianTokensPerSecond(),
@@ -165,8 +163,7 @@ public final class StudyCommand {
                     baseline = study.score(run, Corpus.load(data, req.preprocessing(), req.holdout(), null),
                             data.training()).get("total");
                 }
-                EpochMetrics best = run.epochs().stream()
-                        .min((a, b) -> Double.compare(a.validationPerplexity(), b.validationPerplexity())).orElseThrow();
+                EpochMetrics best = best(run);
                 md.append(String.format(Locale.ROOT, "| %s | %,d | %.3f | %.3f (%d) | %d | %.0f | %.1f |\n", c,
                         ParameterLayout.parameterCount(new dev.charlm.trainer.model.ModelSpec(cell, o.layers, o.hidden,
                                 28, 0f)),
@@ -321,6 +318,12 @@ public final class StudyCommand {
         }
     }
 
+    /** The epoch with the lowest held-out perplexity. */
+    private static EpochMetrics best(TrainingOutcome run) {
+        return run.epochs().stream()
+                .min((a, b) -> Double.compare(a.validationPerplexity(), b.validationPerplexity())).orElseThrow();
+    }
+
     private static double[] col(List<double[]> rows, int i) {
         return rows.stream().mapToDouble(r -> r[i]).toArray();
     }
@@ -334,9 +337,5 @@ public final class StudyCommand {
             return texts.get(0).getFileName() + " ... " + texts.get(texts.size() - 1).getFileName();
         }
         return String.join(", ", texts.stream().map(p -> p.getFileName().toString()).toList());
-    }
-
-    static List<SourceText> trained(Corpus c) {
-        return c.sources().stream().filter(SourceText::trained).toList();
     }
 }
