@@ -17,6 +17,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -36,11 +37,13 @@ final class GenerateHandler implements Exchanges.Endpoint {
     private final CharModel model;
     private final StepBatcher batcher;
     private final HttpApi.Limits limits;
+    private final Semaphore permits;
 
-    GenerateHandler(CharModel model, StepBatcher batcher, HttpApi.Limits limits) {
+    GenerateHandler(CharModel model, StepBatcher batcher, HttpApi.Limits limits, Semaphore permits) {
         this.model = model;
         this.batcher = batcher;
         this.limits = limits;
+        this.permits = permits;
     }
 
     @Override
@@ -51,6 +54,10 @@ final class GenerateHandler implements Exchanges.Endpoint {
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, e.getMessage());
         }
+        Exchanges.withPermit(ex, permits, limits.queueWaitMillis(), e -> generate(e, request));
+    }
+
+    private void generate(HttpExchange ex, GenerationRequest request) throws IOException {
         GenerationSession session = model.newSession();
         if (session.feed(request.prompt()).isEmpty()) {
             throw new ApiError(400, "field 'prompt' is empty after " + model.info().preprocessing().id() + " preprocessing");

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>What bounds the server ({@link Limits}): at most {@code maxConcurrent} requests compute at
- * once, and a request that cannot start within {@code queueWaitMillis} gets 503 with
+ * once (a request's body is read and checked before it takes a slot), and a request that cannot
+ * start computing within {@code queueWaitMillis} gets 503 with
  * Retry-After (handlers start as soon as a request arrives: there is a thread per connection and
  * no queue in front of the slots); at most {@code maxConnections} connections, each closed if
  * its request is not read within {@code readTimeoutSeconds} (slow or stalled senders) or after
@@ -108,13 +109,11 @@ final class HttpApi implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
         server.setExecutor(executor);
-        GenerateHandler generate = new GenerateHandler(model, batcher, limits);
-        ScoreHandler score = new ScoreHandler(scoringModel, limits);
         server.createContext("/health", Exchanges.handler("/health", "GET", new HealthHandler(model)));
         server.createContext("/v1/generate", Exchanges.handler("/v1/generate", "POST",
-                ex -> Exchanges.withPermit(ex, permits, limits.queueWaitMillis(), generate)));
+                new GenerateHandler(model, batcher, limits, permits)));
         server.createContext("/v1/score", Exchanges.handler("/v1/score", "POST",
-                ex -> Exchanges.withPermit(ex, permits, limits.queueWaitMillis(), score)));
+                new ScoreHandler(scoringModel, limits, permits)));
         server.createContext("/", Exchanges.notFound());
         server.start();
         return server.getAddress();

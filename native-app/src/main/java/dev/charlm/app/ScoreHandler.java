@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /v1/score}: a text/plain body (one text) or multipart/form-data files, all parts
@@ -21,11 +22,13 @@ final class ScoreHandler implements Exchanges.Endpoint {
 
     private final CharModel model;
     private final HttpApi.Limits limits;
+    private final Semaphore permits;
 
     /** @param model loaded for scoring (one intra-op thread per core) */
-    ScoreHandler(CharModel model, HttpApi.Limits limits) {
+    ScoreHandler(CharModel model, HttpApi.Limits limits, Semaphore permits) {
         this.model = model;
         this.limits = limits;
+        this.permits = permits;
     }
 
     @Override
@@ -55,6 +58,10 @@ final class ScoreHandler implements Exchanges.Endpoint {
                 sources.add(TextSource.of(p.filename() != null ? p.filename() : p.name(), p.content()));
             }
         }
+        Exchanges.withPermit(ex, permits, limits.queueWaitMillis(), e -> score(e, sources, plain));
+    }
+
+    private void score(HttpExchange ex, List<TextSource> sources, boolean plain) throws IOException {
         long deadline = System.nanoTime() + limits.scoreTimeoutMillis() * 1_000_000L;
         List<ScoreOutcome> outcomes;
         try {
