@@ -211,8 +211,8 @@ public final class StudyCommand {
             boolean strip = o.data.isEmpty();
             StringBuilder md = new StringBuilder();
             md.append("| texts | training characters | epochs | held-out ppl, all texts | 5-gram | held-out ppl, "
-                    + firstName(texts) + " | 5-gram |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                    + firstName(texts) + " | 5-gram | best epoch on its own texts' held-out |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             List<double[]> rows = new ArrayList<>();
             Map<String, Object> json = new LinkedHashMap<>();
             for (int n : counts) {
@@ -226,8 +226,10 @@ public final class StudyCommand {
                 Map<String, Study.Score> s = study.score(run, corpus, texts);
                 Study.Score first = s.get(texts.get(0).getFileName().toString());
                 Study.Score all = s.get("total");
-                md.append(String.format(Locale.ROOT, "| %d (%s) | %,d | %d | %.3f | %.3f | %.3f | %.3f |\n", n,
-                        names(texts.subList(0, n)), chars, epochs, all.model(), all.ngram(), first.model(), first.ngram()));
+                EpochMetrics best = best(run);
+                md.append(String.format(Locale.ROOT, "| %d (%s) | %,d | %d | %.3f | %.3f | %.3f | %.3f | %d (%.3f; last %.3f) |\n",
+                        n, names(texts.subList(0, n)), chars, epochs, all.model(), all.ngram(), first.model(),
+                        first.ngram(), best.epoch(), best.validationPerplexity(), run.last().validationPerplexity()));
                 rows.add(new double[] {chars, all.model(), all.ngram(), first.model(), first.ngram()});
                 json.put("texts-" + n, Map.of("training_characters", chars, "epochs", epochs, "scores", s));
             }
