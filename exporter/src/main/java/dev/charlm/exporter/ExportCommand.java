@@ -73,12 +73,13 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Exporter.Result r = new Exporter().export(checkpoint, output);
         out.printf(Locale.ROOT, "wrote %s (%.1f MB)%n", r.output(), r.bytes() / 1e6);
-        out.printf(Locale.ROOT, "parity with DJL: max |diff| %.2e on logits, %.2e on states over %d runs"
-                        + " (1 batch + %d single steps; tolerance %.0e)%n",
+        out.printf(Locale.ROOT, "parity with DJL: max |diff| / max(1, |value|) %.2e on logits, %.2e on states over"
+                        + " %d runs (1 batch + %d single steps; tolerance %.0e)%n",
                 r.parity().maxLogitDiff(), r.parity().maxStateDiff(), r.parity().comparisons(),
                 r.parity().comparisons() - 1, ParityCheck.TOLERANCE);
-        out.printf(Locale.ROOT, "held-out perplexity %.4f over %d predictions (DJL on the checkpoint: %.4f)%n",
-                r.heldOut().perplexity(), r.heldOut().count(), r.djlHeldOut().perplexity());
+        out.printf(Locale.ROOT, "held-out perplexity %.4f over %d predictions (DJL on the checkpoint: %.4f,"
+                + " relative difference %.1e)%n", r.heldOut().perplexity(), r.heldOut().count(),
+                r.djlHeldOut().perplexity(), Exporter.relativeDifference(r.heldOut(), r.djlHeldOut()));
         return 0;
     }
 }

@@ -57,6 +57,12 @@ public final class Exporter {
         }
     }
 
+    /**
+     * Held-out perplexity of the two engines over whole texts, each carrying its own state: the
+     * long-run check on real text that the step-by-step parity cannot give.
+     */
+    static final double HELD_OUT_TOLERANCE = 1e-4;
+
     private final GateOrder gateOrder;
 
     public Exporter() {
@@ -98,6 +104,12 @@ public final class Exporter {
                     parity.maxLogitDiff(), parity.maxStateDiff(), ParityCheck.TOLERANCE, output));
         }
         Evaluation ortScore = scoreWithSdk(probe, corpus);
+        if (!(relativeDifference(ortScore, djlScore) <= HELD_OUT_TOLERANCE)) {
+            throw new ParityException(String.format(Locale.ROOT,
+                    "parity check failed: held-out perplexity %.6f on ONNX Runtime against %.6f on DJL (relative"
+                            + " tolerance %.0e); %s not written",
+                    ortScore.perplexity(), djlScore.perplexity(), HELD_OUT_TOLERANCE, output));
+        }
 
         List<ModelMetadata.TrainingFile> files = new ArrayList<>();
         for (SourceText s : corpus.sources()) {
@@ -112,6 +124,11 @@ public final class Exporter {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         }
         return new Result(output, model.length, parity, ortScore, djlScore);
+    }
+
+    /** |a - b| / b of two perplexities; NaN when either is not finite. */
+    static double relativeDifference(Evaluation a, Evaluation b) {
+        return Math.abs(a.perplexity() - b.perplexity()) / b.perplexity();
     }
 
     /** A checkpoint whose weights hold NaN or infinity (a diverged run) is named as such. */

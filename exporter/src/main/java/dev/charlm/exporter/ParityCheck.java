@@ -11,20 +11,30 @@ import java.util.Random;
 
 /**
  * Proves an exported file computes what DJL computes: the same random token batch from the same
- * random non-zero state, then {@link #STEPS} steps one token at a time, each side carrying its
- * own state. Every logit and state must agree within {@link #TOLERANCE}.
+ * random non-zero state, then {@link #STEPS} steps one token at a time along the state the
+ * exported model reaches, each step run by both engines from that same state. Every logit and
+ * state must agree within {@link #TOLERANCE} times the larger of 1 and its magnitude (numpy's
+ * {@code allclose} with rtol = atol): a trained model's logits reach 20 and more, where float32
+ * rounding alone is 1e-6 of the value per operation.
+ *
+ * <p>Both engines start every step from the same state because two float32 engines that each
+ * carry their own state drift apart on random input once a model is well trained: its state
+ * dynamics amplify a 1e-7 rounding difference step after step (the shipped model, 57k updates:
+ * 0.2 on logits after 200 random steps, while every single step agrees to 1e-5 and the
+ * held-out perplexities to 1e-6). What the export must get right is the step function; long
+ * runs on real text are compared through the held-out perplexity (see {@link Exporter}).
  */
 public final class ParityCheck {
 
-    /** Max abs difference allowed on logits and states (float32, two engines). */
+    /** Difference allowed on logits and states, relative to max(1, |value|) (float32, two engines). */
     public static final float TOLERANCE = 1e-4f;
     static final int STEPS = 200;
     static final int BATCH = 3;
     static final int WINDOW = 24;
 
     /**
-     * @param maxLogitDiff largest |logit difference| seen
-     * @param maxStateDiff largest |state difference| seen
+     * @param maxLogitDiff largest |logit difference| / max(1, |DJL's logit|) seen
+     * @param maxStateDiff the same for the states
      * @param comparisons number of runs compared (1 batch + the steps)
      */
     public record Report(float maxLogitDiff, float maxStateDiff, int comparisons) {
@@ -43,8 +53,6 @@ public final class ParityCheck {
         Random random = new Random(seed);
         float[] h = randomState(random, stateSize);
         float[] c = lstm ? randomState(random, stateSize) : null;
-        float[] djlH = h;
-        float[] djlC = c;
         float maxLogit = 0;
         float maxState = 0;
         for (int step = 0; step <= STEPS; step++) {
@@ -56,17 +64,15 @@ public final class ParityCheck {
             CharModel.Forward o = ort.forward(tokens, BATCH, window, h, c);
             try (NDManager scope = djl.newScope()) {
                 Shape stateShape = new Shape(spec.layers(), BATCH, spec.hidden());
-                NDList state = new NDList(scope.create(djlH, stateShape));
+                NDList state = new NDList(scope.create(h, stateShape));
                 if (lstm) {
-                    state.add(scope.create(djlC, stateShape));
+                    state.add(scope.create(c, stateShape));
                 }
                 NDList out = djl.forward(scope.create(tokens, new Shape(BATCH, window)), state, false);
-                maxLogit = Math.max(maxLogit, maxAbsDiff(out.get(0).toFloatArray(), o.logits()));
-                djlH = out.get(1).toFloatArray();
-                maxState = Math.max(maxState, maxAbsDiff(djlH, o.hn()));
+                maxLogit = Math.max(maxLogit, maxScaledDiff(o.logits(), out.get(0).toFloatArray()));
+                maxState = Math.max(maxState, maxScaledDiff(o.hn(), out.get(1).toFloatArray()));
                 if (lstm) {
-                    djlC = out.get(2).toFloatArray();
-                    maxState = Math.max(maxState, maxAbsDiff(djlC, o.cn()));
+                    maxState = Math.max(maxState, maxScaledDiff(o.cn(), out.get(2).toFloatArray()));
                 }
             }
             h = o.hn();
@@ -83,13 +89,14 @@ public final class ParityCheck {
         return s;
     }
 
-    static float maxAbsDiff(float[] a, float[] b) {
-        if (a.length != b.length) {
+    /** The largest |a - reference| / max(1, |reference|); infinite for NaN or a length mismatch. */
+    static float maxScaledDiff(float[] a, float[] reference) {
+        if (a.length != reference.length) {
             return Float.POSITIVE_INFINITY;
         }
         float max = 0;
         for (int i = 0; i < a.length; i++) {
-            float d = Math.abs(a[i] - b[i]);
+            float d = Math.abs(a[i] - reference[i]) / Math.max(1f, Math.abs(reference[i]));
             if (!(d <= max)) {
                 max = Float.isNaN(d) ? Float.POSITIVE_INFINITY : d;
             }

@@ -40,14 +40,16 @@ class ScoringTest {
     }
 
     @Test
-    void heldOutPerplexityMatchesTheModelsRecord() throws Exception {
+    void heldOutTextIsCountedAndScoredBelowTheFiveGram() throws Exception {
         ScoreReport r = model.newScorer().score("held-out", heldOut());
         assertEquals(17_343, r.characters());
         assertEquals(17_342, r.predictions());
         assertEquals(0, r.unknownCharacters());
-        double recorded = model.info().heldOutPerplexity().orElseThrow();
-        assertEquals(recorded, r.perplexity(), recorded * 1e-4);
+        assertEquals(Math.exp(r.totalNll() / r.predictions()), r.perplexity(), 1e-12);
         assertEquals(Math.log(r.perplexity()) / Math.log(2), r.bitsPerCharacter(), 1e-9);
+        // The figure recorded in the model covers all twelve texts it held out; DefaultModelTest
+        // (exporter) recomputes that one. Here: better than the 5-gram trained on The Time Machine.
+        assertTrue(r.perplexity() < 4.186, "perplexity " + r.perplexity());
     }
 
     @Test

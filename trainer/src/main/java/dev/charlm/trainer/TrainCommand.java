@@ -87,33 +87,35 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Dropout on each recurrent layer's output (between layers and before the output layer). Default: ${DEFAULT-VALUE}.")
     float dropout;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd or adam. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd. Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
-    @Option(names = "--lr", defaultValue = "2", description = "Learning rate. Default: ${DEFAULT-VALUE} (the chapter's, for SGD).")
-    float lr;
+    @Option(names = "--lr", description = "Learning rate. Default: 0.005 with adam, 2 with sgd (the chapter's).")
+    Float lr;
 
-    @Option(names = "--lr-schedule", paramLabel = "NAME", defaultValue = "constant",
-            description = "constant or cosine (decay to zero over the run's planned steps). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-schedule", paramLabel = "NAME",
+            description = "constant or cosine (decay to zero over the run's planned steps). Default: cosine with adam,"
+                    + " constant with sgd.")
     String lrSchedule;
 
     @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "0",
             description = "Updates of linear learning-rate warm-up. Default: ${DEFAULT-VALUE}.")
     int warmupSteps;
 
-    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0",
-            description = "Decoupled weight decay per update (AdamW with adam). Default: ${DEFAULT-VALUE}.")
-    float weightDecay;
+    @Option(names = "--weight-decay", paramLabel = "W",
+            description = "Decoupled weight decay per update (AdamW with adam). Default: 0.05 with adam, 0 with sgd.")
+    Float weightDecay;
 
     @Option(names = "--clip", paramLabel = "THETA", defaultValue = "1",
             description = "Global gradient-norm clipping threshold. Default: ${DEFAULT-VALUE}.")
     float clip;
 
-    @Option(names = "--average", paramLabel = "DECAY", defaultValue = "0",
-            description = "Evaluate and save an exponential moving average of the weights with this decay (e.g. 0.999); 0: off. Default: ${DEFAULT-VALUE}.")
-    float average;
+    @Option(names = "--average", paramLabel = "DECAY",
+            description = "Evaluate and save an exponential moving average of the weights with this decay; 0: off."
+                    + " Default: 0.999 with adam, 0 with sgd.")
+    Float average;
 
-    @Option(names = "--epochs", defaultValue = "50", description = "Total epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "15", description = "Total epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--max-minutes", paramLabel = "M", defaultValue = "0",
@@ -223,6 +225,15 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * What an optimizer's unset options default to: for Adam, the best recipe found for the
+     * chapter's model in about ten minutes here (docs/exercises.md); for SGD, the chapter's.
+     */
+    private record Recipe(float lr, LearningRateSchedule schedule, float weightDecay, float average) {
+        static final Recipe ADAM = new Recipe(0.005f, LearningRateSchedule.COSINE, 0.05f, 0.999f);
+        static final Recipe SGD = new Recipe(2f, LearningRateSchedule.CONSTANT, 0f, 0f);
+    }
+
     /** The request the options describe, each checked and named as the user typed it. */
     private TrainingRequest request() throws UsageException, InvalidTextException {
         positive("--layers", layers);
@@ -235,6 +246,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(dropout >= 0 && dropout < 1)) {
             throw new UsageException("--dropout must be in [0, 1), got " + dropout);
         }
+        OptimizerKind optimizerKind = option("--optimizer", () -> OptimizerKind.fromId(optimizer));
+        Recipe recipe = optimizerKind == OptimizerKind.ADAM ? Recipe.ADAM : Recipe.SGD;
+        float lr = this.lr != null ? this.lr : recipe.lr();
+        float weightDecay = this.weightDecay != null ? this.weightDecay : recipe.weightDecay();
+        float average = this.average != null ? this.average : recipe.average();
+        String lrSchedule = this.lrSchedule != null ? this.lrSchedule : recipe.schedule().id();
         if (!(lr > 0) || Float.isInfinite(lr)) {
             throw new UsageException("--lr must be positive, got " + lr);
         }
@@ -252,7 +269,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingSettings settings = new TrainingSettings(
                 option("--partitioning", () -> Partitioning.fromId(partitioning)),
-                option("--optimizer", () -> OptimizerKind.fromId(optimizer)), lr,
+                optimizerKind, lr,
                 option("--lr-schedule", () -> LearningRateSchedule.fromId(lrSchedule)), warmupSteps, weightDecay,
                 clip, average, epochs, maxMinutes, batchSize, numSteps, seed);
         boolean library = data.contains(Library.NAME) || evalData.contains(Library.NAME);

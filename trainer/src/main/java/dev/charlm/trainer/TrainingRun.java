@@ -15,6 +15,7 @@ import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.checkpoint.TensorFile;
 import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.CorpusSettings;
+import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.SourceText;
 import dev.charlm.trainer.data.TooLittleDataException;
 import dev.charlm.trainer.model.CharRnnModel;
@@ -28,11 +29,13 @@ import dev.charlm.trainer.train.TrainingLoop;
 import dev.charlm.trainer.train.TrainingSettings;
 import dev.charlm.trainer.train.WeightAverage;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs training end to end: load data, build or restore the model, train epoch by epoch with a
@@ -67,6 +70,45 @@ public final class TrainingRun {
         ModelConfig config = new ModelConfig(request.cell(), request.implementation(), request.layers(),
                 request.hidden(), request.dropout(), request.preprocessing(), corpus.vocabulary());
         return run(config, corpus, request.settings(), request.out(), null);
+    }
+
+    /**
+     * The outcome of the finished run in {@code request.out()} when it trained exactly what the
+     * request asks (model, data with the same SHA-256, corpus and run settings), else empty. Lets
+     * an hour-long study that was stopped go on from the runs it had finished.
+     */
+    public static Optional<TrainingOutcome> finished(TrainingRequest request) {
+        Path dir = request.out();
+        try {
+            if (!Files.isDirectory(dir)) {
+                return Optional.empty();
+            }
+            ModelConfig config = Checkpoint.readConfig(dir);
+            JsonObject metrics = Checkpoint.readMetrics(dir);
+            if (!metrics.has("sample") || config.cell() != request.cell()
+                    || config.implementation() != request.implementation() || config.layers() != request.layers()
+                    || config.hidden() != request.hidden() || config.dropout() != request.dropout()
+                    || config.preprocessing() != request.preprocessing()
+                    || !Checkpoint.readSettings(dir, metrics).equals(request.settings())) {
+                return Optional.empty();
+            }
+            Corpus corpus = Checkpoint.readCorpus(dir, metrics, config, "reuse the run");
+            if (!corpus.spec().equals(absolute(request.data())) || corpus.holdout() != request.holdout()) {
+                return Optional.empty();
+            }
+            EpochMetrics[] epochs = METRICS_GSON.fromJson(metrics.get("epochs"), EpochMetrics[].class);
+            return Optional.of(new TrainingOutcome(dir, List.of(epochs),
+                    metrics.getAsJsonObject("sample").get("text").getAsString(),
+                    metrics.get("parameter_count").getAsLong(), metrics.get("optimizer_steps").getAsLong()));
+        } catch (CheckpointException | InvalidTextException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static CorpusSpec absolute(CorpusSpec spec) {
+        return new CorpusSpec(spec.training().stream().map(p -> p.toAbsolutePath().normalize()).toList(),
+                spec.evaluationOnly().stream().map(p -> p.toAbsolutePath().normalize()).toList(),
+                spec.stripFrontMatter(), spec.trainingCharacters());
     }
 
     /**

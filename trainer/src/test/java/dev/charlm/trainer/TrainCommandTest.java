@@ -123,6 +123,31 @@ class TrainCommandTest {
         }
     }
 
+    /** Unset options take the chosen recipe with Adam and the chapter's values with SGD; set ones win. */
+    @Test
+    void defaultsFollowTheOptimizer() throws Exception {
+        Path text = Files.writeString(dir.resolve("tiny.txt"), "the time traveller smiled at us and went on. ".repeat(30));
+        String[] tiny = {"--data", text.toString(), "--hidden", "8", "--layers", "1", "--batch-size", "4",
+                "--num-steps", "8", "--epochs", "1"};
+        assertEquals("adam 0.005 cosine 0.05 0.999", settings(tiny, "adam"));
+        assertEquals("sgd 2.0 constant 0.0 0.0", settings(tiny, "sgd", "--optimizer", "sgd"));
+        assertEquals("sgd 0.5 cosine 0.0 0.9", settings(tiny, "sgd-set", "--optimizer", "sgd", "--lr", "0.5",
+                "--lr-schedule", "cosine", "--average", "0.9"));
+    }
+
+    private String settings(String[] base, String name, String... extra) throws Exception {
+        Path ckpt = dir.resolve(name);
+        String[] args = Stream.of(Stream.of(base), Stream.of(extra), Stream.of("--out", ckpt.toString()))
+                .flatMap(x -> x).toArray(String[]::new);
+        Outcome o = run(args);
+        assertEquals(0, o.status(), o.err());
+        com.google.gson.JsonObject s = com.google.gson.JsonParser.parseString(
+                Files.readString(ckpt.resolve("metrics.json"))).getAsJsonObject().getAsJsonObject("settings");
+        return String.join(" ", s.get("optimizer").getAsString(), String.valueOf(s.get("lr").getAsFloat()),
+                s.get("lr_schedule").getAsString(), String.valueOf(s.get("weight_decay").getAsFloat()),
+                String.valueOf(s.get("averaging").getAsFloat()));
+    }
+
     /** A real checkpoint directory: training into it again replaces charlm's files only. */
     @Test
     void filesBesideACheckpointSurviveRetrainingAndResuming() throws Exception {

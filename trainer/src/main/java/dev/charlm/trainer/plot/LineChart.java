@@ -50,6 +50,7 @@ public final class LineChart {
     private final String xLabel;
     private final String yLabel;
     private final boolean logX;
+    private final double yMax;
     private final List<Series> series;
 
     private LineChart(Builder b) {
@@ -57,6 +58,7 @@ public final class LineChart {
         this.xLabel = b.xLabel;
         this.yLabel = b.yLabel;
         this.logX = b.logX;
+        this.yMax = b.yMax;
         this.series = List.copyOf(b.series);
     }
 
@@ -70,6 +72,7 @@ public final class LineChart {
         private String xLabel = "";
         private String yLabel = "";
         private boolean logX;
+        private double yMax = Double.POSITIVE_INFINITY;
         private final List<Series> series = new ArrayList<>();
 
         private Builder(String title) {
@@ -84,6 +87,12 @@ public final class LineChart {
 
         public Builder logX(boolean logX) {
             this.logX = logX;
+            return this;
+        }
+
+        /** Cuts the y axis at {@code yMax}: lines leave the plot there, so the interesting range stays readable. */
+        public Builder yMax(double yMax) {
+            this.yMax = yMax;
             return this;
         }
 
@@ -213,7 +222,7 @@ public final class LineChart {
                 minX = Math.min(minX, xValue(s.xs()[i]));
                 maxX = Math.max(maxX, xValue(s.xs()[i]));
                 minY = Math.min(minY, s.ys()[i]);
-                maxY = Math.max(maxY, s.ys()[i]);
+                maxY = Math.max(maxY, Math.min(s.ys()[i], yMax));
             }
         }
         if (minX > maxX) {
@@ -259,14 +268,18 @@ public final class LineChart {
             if (pts.isEmpty()) {
                 continue;
             }
-            double[] xs = pts.stream().mapToDouble(p -> p[0]).toArray();
-            double[] ys = pts.stream().mapToDouble(p -> p[1]).toArray();
-            if (xs.length > 1) {
-                c.polyline(xs, ys, s.color(), 2f, s.dashed());
+            double top = TOP;
+            for (List<double[]> run : clipAbove(pts, top)) {
+                if (run.size() > 1) {
+                    c.polyline(run.stream().mapToDouble(p -> p[0]).toArray(),
+                            run.stream().mapToDouble(p -> p[1]).toArray(), s.color(), 2f, s.dashed());
+                }
             }
-            if (s.markers() || xs.length == 1) {
-                for (int i = 0; i < xs.length; i++) {
-                    c.dot(xs[i], ys[i], s.color());
+            if (s.markers() || pts.size() == 1) {
+                for (double[] p : pts) {
+                    if (p[1] >= top) {
+                        c.dot(p[0], p[1], s.color());
+                    }
                 }
             }
         }
@@ -277,6 +290,39 @@ public final class LineChart {
             c.text(s.name(), lx + 32, ly + 4, 12, "start");
             ly += 18;
         }
+    }
+
+    /**
+     * The parts of a line (in pixels) below the pixel row {@code top}, that is, under the y axis'
+     * cut: each crossing is interpolated, so a line leaves and re-enters the plot at its edge.
+     */
+    private static List<List<double[]>> clipAbove(List<double[]> pts, double top) {
+        List<List<double[]>> runs = new ArrayList<>();
+        List<double[]> run = new ArrayList<>();
+        for (int i = 0; i < pts.size(); i++) {
+            double[] p = pts.get(i);
+            boolean inside = p[1] >= top;
+            if (i > 0) {
+                double[] q = pts.get(i - 1);
+                boolean wasInside = q[1] >= top;
+                if (inside != wasInside) {
+                    double t = (top - q[1]) / (p[1] - q[1]);
+                    double[] edge = {q[0] + t * (p[0] - q[0]), top};
+                    run.add(edge);
+                    if (wasInside) {
+                        runs.add(run);
+                        run = new ArrayList<>();
+                    }
+                }
+            }
+            if (inside) {
+                run.add(p);
+            }
+        }
+        if (!run.isEmpty()) {
+            runs.add(run);
+        }
+        return runs;
     }
 
     private List<Double> xTicks(double min, double max) {

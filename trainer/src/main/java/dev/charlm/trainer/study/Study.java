@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the studies share: training one configuration, scoring its saved model on any held-out
@@ -51,8 +52,17 @@ final class Study {
         this.log = log;
     }
 
-    /** Trains {@code request} into runs/NAME, logging one line per epoch. */
+    /**
+     * Trains {@code request} into runs/NAME, logging one line per epoch; a finished run of the
+     * same request already there is reused, so a stopped study goes on where it was.
+     */
     TrainingOutcome train(String name, TrainingRequest request) throws InvalidTextException, CheckpointException {
+        TrainingRequest here = request.withData(request.data(), runs.resolve(name));
+        Optional<TrainingOutcome> done = TrainingRun.finished(here);
+        if (done.isPresent()) {
+            log.printf("study: %s: reusing the finished run in %s%n", name, here.out());
+            return done.get();
+        }
         log.printf("study: %s: training (%s)%n", name, describe(request));
         TrainingRun run = new TrainingRun(log, new ProgressListener() {
             @Override
@@ -61,7 +71,7 @@ final class Study {
                         m.epoch(), m.validationPerplexity(), m.trainPerplexity(), m.tokensPerSecond(), m.wallSeconds());
             }
         });
-        return run.train(request.withData(request.data(), runs.resolve(name)));
+        return run.train(here);
     }
 
     static String describe(TrainingRequest r) {
@@ -84,23 +94,14 @@ final class Study {
         Corpus eval = Corpus.load(new CorpusSpec(evaluated, List.of(), trained.spec().stripFrontMatter(), 0),
                 trained.preprocessing(), trained.holdout(), config.vocabulary());
         List<int[]> tails = new ArrayList<>();
-        List<String> alphabet = new ArrayList<>();
-        List<String> training = new ArrayList<>();
-        for (SourceText s : trained.sources()) {
-            if (s.trained()) {
-                training.add(s.training());
-                alphabet.add(s.training());
-            }
-        }
         for (SourceText s : eval.sources()) {
             tails.add(config.vocabulary().encode(s.heldOut()));
-            alphabet.add(s.heldOut());
         }
         List<Evaluation> model;
         try (CharRnnModel m = Checkpoint.loadModel(run.checkpoint(), config, TrainingRun.device())) {
             model = HeldOutScorer.evaluateAll(m, tails);
         }
-        CharNgram ngram = CharNgram.train(5, training, alphabet);
+        CharNgram ngram = ngram(trained, eval);
         Map<String, Score> scores = new LinkedHashMap<>();
         double modelNll = 0;
         double ngramNll = 0;
@@ -116,6 +117,24 @@ final class Study {
         }
         scores.put("total", new Score(Math.exp(modelNll / predictions), Math.exp(ngramNll / predictions), predictions));
         return scores;
+    }
+
+    /**
+     * The reference 5-gram: trained on the training parts of {@code trained}, over the alphabet
+     * of those and of the held-out tails of {@code evaluated} (as ngram.py builds it).
+     */
+    static CharNgram ngram(Corpus trained, Corpus evaluated) {
+        List<String> training = new ArrayList<>();
+        for (SourceText s : trained.sources()) {
+            if (s.trained()) {
+                training.add(s.training());
+            }
+        }
+        List<String> alphabet = new ArrayList<>(training);
+        for (SourceText s : evaluated.sources()) {
+            alphabet.add(s.heldOut());
+        }
+        return CharNgram.train(5, training, alphabet);
     }
 
     /** The base request every study varies: the options given to the study command. */

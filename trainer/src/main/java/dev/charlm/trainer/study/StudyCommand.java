@@ -3,6 +3,8 @@ package dev.charlm.trainer.study;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.charlm.contract.InvalidTextException;
+import dev.charlm.contract.Perplexity;
+import dev.charlm.contract.Preprocessing;
 import dev.charlm.trainer.TrainingOutcome;
 import dev.charlm.trainer.TrainingRequest;
 import dev.charlm.trainer.checkpoint.CheckpointException;
@@ -10,6 +12,8 @@ import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Library;
 import dev.charlm.trainer.data.Partitioning;
+import dev.charlm.trainer.data.SourceText;
+import dev.charlm.trainer.data.TextStore;
 import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.ParameterLayout;
 import dev.charlm.trainer.plot.LineChart;
@@ -37,9 +41,10 @@ import picocli.CommandLine.Option;
  * {@code --out}. Long: run in the background with the log in a file.
  */
 @Command(name = "charlm study", mixinStandardHelpOptions = true,
-        description = "Measure the chapter's exercises: recipes, cells (exercise 2), scaling (3), mixing (4).",
+        description = "Measure the chapter's exercises: recipes, cells (exercise 2), scaling (3), mixing (4);"
+                + " ngram scores the reference 5-gram on a split.",
         subcommands = {StudyCommand.Recipes.class, StudyCommand.Cells.class, StudyCommand.Scaling.class,
-                StudyCommand.Mixing.class},
+                StudyCommand.Mixing.class, StudyCommand.Ngram.class},
         footer = {"", "Exit status: 0 done, 2 bad input, 1 internal error."})
 public final class StudyCommand {
 
@@ -96,7 +101,7 @@ public final class StudyCommand {
                             LearningRateSchedule.COSINE, 0.5f, 0f, 0f));
             Map<String, Object> json = new LinkedHashMap<>();
             LineChart.Builder chart = LineChart.builder("Recipes for the 2x" + o.hidden + " LSTM on The Time Machine")
-                    .axes("epoch", "held-out perplexity");
+                    .axes("epoch", "held-out perplexity").yMax(6);
             StringBuilder md = new StringBuilder();
             md.append("| recipe | held-out ppl | bits/char | best epoch (ppl) | train ppl | tokens/s | minutes |\n");
             md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -124,6 +129,7 @@ public final class StudyCommand {
                     + " %d epochs per recipe, batch %dx%d, seed %d.%n", baseline.ngram(), epochs, o.batchSize,
                     o.numSteps, o.seed));
             json.put("ngram5", baseline.ngram());
+            chart.series("5-gram", new double[] {1, epochs}, new double[] {baseline.ngram(), baseline.ngram()}, true, false);
             study.write("recipes", md.toString(), chart.build(), GSON.toJson(json));
             return 0;
         }
@@ -135,7 +141,7 @@ public final class StudyCommand {
     static final class Cells implements Callable<Integer> {
         @Mixin StudyOptions o;
 
-        @Option(names = "--minutes", defaultValue = "10", description = "Budget per cell. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--minutes", defaultValue = "6", description = "Budget per cell. Default: ${DEFAULT-VALUE}.")
         double minutes;
 
         @Option(names = "--cells", split = ",", defaultValue = "lstm,gru", description = "Default: ${DEFAULT-VALUE}.")
@@ -149,7 +155,7 @@ public final class StudyCommand {
                     o.lr, LearningRateSchedule.CONSTANT, 0, o.weightDecay, 1f, o.average, 100_000, minutes,
                     o.batchSize, o.numSteps, o.seed);
             LineChart.Builder chart = LineChart.builder(String.format(Locale.ROOT,
-                    "LSTM and GRU, 2x%d, %.0f minutes each", o.hidden, minutes)).axes("minutes of training", "held-out perplexity");
+                    "LSTM and GRU, 2x%d, %.0f minutes each", o.hidden, minutes)).axes("minutes of training", "held-out perplexity").yMax(6);
             StringBuilder md = new StringBuilder();
             md.append("| cell | parameters | held-out ppl | best (epoch) | epochs in budget | tokens/s | minutes |\n");
             md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -180,9 +186,9 @@ public final class StudyCommand {
                 json.put(c, run.epochs());
             }
             md.append(String.format(Locale.ROOT, "%nInterpolated character 5-gram on the same split (reference): %.3f."
-                    + " Each cell: %s lr %s (constant), dropout %s, batch %dx%d, seed %d, %.0f minutes.%n",
-                    baseline.ngram(), o.optimizer, o.lr, o.dropout, o.batchSize, o.numSteps, o.seed, minutes));
+                    + " Each cell: %s, %.0f minutes.%n", baseline.ngram(), o.describe("constant"), minutes));
             json.put("ngram5", baseline.ngram());
+            chart.series("5-gram", new double[] {0, minutes}, new double[] {baseline.ngram(), baseline.ngram()}, true, false);
             study.write("cells", md.toString(), chart.build(), GSON.toJson(json));
             return 0;
         }
@@ -240,9 +246,8 @@ public final class StudyCommand {
             chart.series("5-gram, all texts' held-out", x, col(rows, 2), true, true);
             chart.series("LSTM, " + firstName(texts), x, col(rows, 3), false, true);
             chart.series("5-gram, " + firstName(texts), x, col(rows, 4), true, true);
-            md.append(String.format(Locale.ROOT, "%nEach run: %s lr %s (%s), dropout %s, about %,d training tokens,"
-                    + " batch %dx%d, seed %d. Held out: the last 10%% of every text, all %d texts each time.%n",
-                    o.optimizer, o.lr, o.schedule, o.dropout, tokens, o.batchSize, o.numSteps, o.seed, texts.size()));
+            md.append(String.format(Locale.ROOT, "%nEach run: %s, about %,d training tokens. Held out: the last 10%%"
+                    + " of every text, all %d texts each time.%n", o.describe(o.schedule), tokens, texts.size()));
             study.write("scaling", md.toString(), chart.build(), GSON.toJson(json));
             return 0;
         }
@@ -305,8 +310,8 @@ public final class StudyCommand {
                     .series("LSTM on others", x, col(rows, 3), false, true)
                     .series("5-gram on others", x, col(rows, 4), true, true).build();
             md.append(String.format(Locale.ROOT, "%nEach run: %,d training characters (the smaller group's size), about"
-                    + " %,d training tokens, %s lr %s (%s), dropout %s, seed %d. Held out: the last 10%% of every text.%n",
-                    size, tokens, o.optimizer, o.lr, o.schedule, o.dropout, o.seed));
+                    + " %,d training tokens, %s. Held out: the last 10%% of every text.%n", size, tokens,
+                    o.describe(o.schedule)));
             study.write("mixing", md.toString(), chart, GSON.toJson(json));
             return 0;
         }
@@ -317,6 +322,44 @@ public final class StudyCommand {
 
         private static Study.Score total(Map<String, Study.Score> scores) {
             return scores.get("total");
+        }
+    }
+
+    /** The reference every study quotes, on its own: the 5-gram on a split, per file and in total. */
+    @Command(name = "ngram", mixinStandardHelpOptions = true,
+            description = "Train the interpolated character 5-gram on the first 90% of each text and score each"
+                    + " text's last 10% and all of them together (no neural network; seconds).")
+    static final class Ngram implements Callable<Integer> {
+        @Option(names = "--data", paramLabel = "FILE",
+                description = "The texts (repeatable). Default: the library's twelve novels, front matter stripped.")
+        List<Path> data = new ArrayList<>();
+
+        @Option(names = "--strip-front-matter", description = "Strip Project Gutenberg front matter (always for the library).")
+        boolean strip;
+
+        @Override
+        public Integer call() throws Exception {
+            List<Path> texts = data.isEmpty() ? Library.resolveAll(TextStore.fromSystemProperties()) : data;
+            Corpus corpus = Corpus.load(new CorpusSpec(texts, List.of(), strip || data.isEmpty(), 0),
+                    Preprocessing.D2L, 0.1, null);
+            CharNgram ngram = Study.ngram(corpus, corpus);
+            double nll = 0;
+            long predictions = 0;
+            int width = corpus.sources().stream().mapToInt(s -> s.path().getFileName().toString().length()).max()
+                    .orElse(0);
+            String row = "%-" + Math.max(width, 16) + "s %12s %10s%n";
+            System.out.printf(row, "held-out part of", "characters", "5-gram ppl");
+            for (SourceText s : corpus.sources()) {
+                double n = ngram.totalNll(s.heldOut());
+                long p = s.heldOut().length() - 1;
+                System.out.printf(Locale.ROOT, row, s.path().getFileName(), String.format(Locale.ROOT, "%,d", p + 1),
+                        String.format(Locale.ROOT, "%.3f", Perplexity.of(n, p)));
+                nll += n;
+                predictions += p;
+            }
+            System.out.printf(Locale.ROOT, row, "total", String.format(Locale.ROOT, "%,d",
+                    predictions + corpus.sources().size()), String.format(Locale.ROOT, "%.3f", Perplexity.of(nll, predictions)));
+            return 0;
         }
     }
 

@@ -11,9 +11,13 @@ import dev.charlm.trainer.train.TrainingSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** Options every study takes: where results go, the texts, and the recipe of every run. */
+/**
+ * Options every study takes: where results go, the texts, and the recipe of every run (by
+ * default the trainer's own default recipe).
+ */
 final class StudyOptions {
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "docs/exercises",
@@ -47,10 +51,10 @@ final class StudyOptions {
     @Option(names = "--lr-schedule", defaultValue = "cosine", description = "Default: ${DEFAULT-VALUE}.")
     String schedule;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--weight-decay", defaultValue = "0.05", description = "Default: ${DEFAULT-VALUE}.")
     float weightDecay;
 
-    @Option(names = "--average", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--average", defaultValue = "0.999", description = "Default: ${DEFAULT-VALUE}.")
     float average;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
@@ -71,6 +75,13 @@ final class StudyOptions {
         return new TrainingSettings(Partitioning.SEQUENTIAL, OptimizerKind.fromId(optimizer), lr,
                 LearningRateSchedule.fromId(schedule), 0, weightDecay, 1f, average, epochs, maxMinutes, batchSize,
                 numSteps, seed);
+    }
+
+    /** The recipe in words, for a table's footnote, with the schedule the study uses. */
+    String describe(String scheduleUsed) {
+        return String.format(Locale.ROOT, "%dx%d, %s lr %s (%s), weight decay %s, averaging %s, dropout %s,"
+                + " batch %dx%d, seed %d", layers, hidden, optimizer, lr, scheduleUsed, weightDecay, average, dropout,
+                batchSize, numSteps, seed);
     }
 
     /** The texts given, or the library's (whole, or the ones the filter takes). */

@@ -1,8 +1,12 @@
 package dev.charlm.trainer.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,12 +33,25 @@ class StudyCommandTest {
     }
 
     private static void run(String study, String... extra) {
-        List<String> args = new ArrayList<>(List.of(study, "--out", dir.resolve("out").toString(),
-                "--runs", dir.resolve("runs").toString(), "--layers", "1", "--hidden", "8", "--batch-size", "4",
+        runIn("runs", "out", study, extra);
+    }
+
+    /** Runs a study with its runs and results in the folders named; returns its log. */
+    private static String runIn(String runs, String out, String study, String... extra) {
+        List<String> args = new ArrayList<>(List.of(study, "--out", dir.resolve(out).toString(),
+                "--runs", dir.resolve(runs).toString(), "--layers", "1", "--hidden", "8", "--batch-size", "4",
                 "--num-steps", "8"));
         args.addAll(data);
         args.addAll(List.of(extra));
-        assertEquals(0, StudyCommand.execute(args.toArray(String[]::new)), study);
+        PrintStream saved = StudyCommand.log;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        StudyCommand.log = new PrintStream(log, true, StandardCharsets.UTF_8);
+        try {
+            assertEquals(0, StudyCommand.execute(args.toArray(String[]::new)), study);
+        } finally {
+            StudyCommand.log = saved;
+        }
+        return log.toString(StandardCharsets.UTF_8);
     }
 
     private static String output(String study) throws Exception {
@@ -59,6 +76,37 @@ class StudyCommandTest {
         run("mixing", "--group-a", "2", "--tokens", "6000");
         String md = output("mixing");
         assertTrue(md.contains("| group A only | 100% |") && md.contains("| others only | 0% |"), md);
+    }
+
+    @Test
+    void aStudyRunAgainReusesItsFinishedRunsAndRetrainsWhatChanged() throws Exception {
+        String first = runIn("reuse", "reuse-out", "mixing", "--group-a", "2", "--tokens", "6000");
+        assertEquals(3, first.lines().filter(l -> l.matches("study: .*: training .*")).count(), first);
+        String table = Files.readString(dir.resolve("reuse-out/mixing.md"));
+
+        String again = runIn("reuse", "reuse-out", "mixing", "--group-a", "2", "--tokens", "6000");
+        assertEquals(3, again.lines().filter(l -> l.matches("study: .*: reusing the finished run in .*")).count(), again);
+        assertFalse(again.contains(": training ("), again);
+        assertEquals(table, Files.readString(dir.resolve("reuse-out/mixing.md")));
+
+        String changed = runIn("reuse", "reuse-out", "mixing", "--group-a", "2", "--tokens", "6000", "--dropout", "0.1");
+        assertEquals(3, changed.lines().filter(l -> l.matches("study: .*: training .*dropout 0.1.*")).count(), changed);
+    }
+
+    @Test
+    void ngramPrintsTheReferenceScriptsFigure() throws Exception {
+        Path book = Path.of(System.getProperty("charlm.shared.data"), "timemachine.txt");
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, StudyCommand.execute(new String[] {"ngram", "--data", book.toString()}));
+        } finally {
+            System.setOut(saved);
+        }
+        // python3 shared/tools/ngram.py 5 --holdout 0.1 timemachine.txt: 4.186 over 17342 predictions.
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertTrue(table.lines().anyMatch(l -> l.matches("total +17,343 +4\\.186")), table);
     }
 
     @Test
