@@ -1,6 +1,7 @@
 package dev.charlm.spark;
 
 import dev.charlm.sdk.CharModel;
+import dev.charlm.sdk.ModelOptions;
 import dev.charlm.sdk.ScoreOutcome;
 import dev.charlm.sdk.ScoreReport;
 import dev.charlm.sdk.ScoringOptions;
@@ -16,7 +17,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code charlm bench spark}: the job on the same corpus with local[1] and local[2], side by
  * side in one JVM (the model is loaded once and shared, as in an executor), median of three
- * runs each, after one warm-up run.
+ * runs each, after one warm-up run; then the job's per-file figures against the sdk scorer's.
  */
 public final class SparkBench {
 
@@ -34,6 +35,7 @@ public final class SparkBench {
         String[] masters = {"local[1]", "local[2]"};
         double[][] speed = new double[masters.length][runs];
         long characters = 0;
+        List<ScoreOutcome> outcomes = List.of();
         for (int m = 0; m < masters.length; m++) {
             SparkSession spark = SparkSession.builder().master(masters[m]).appName("charlm-bench")
                     .config("spark.ui.enabled", "false").getOrCreate();
@@ -43,6 +45,7 @@ public final class SparkBench {
                     SparkScoreJob.Result result = SparkScoreJob.run(spark,
                             new SparkScoreJob.Spec(inputs, model, ScoringOptions.defaults()));
                     double seconds = (System.nanoTime() - t0) / 1e9;
+                    outcomes = result.outcomes();
                     characters = result.outcomes().stream().map(ScoreOutcome::report)
                             .mapToLong(o -> o.map(ScoreReport::characters).orElse(0L)).sum();
                     if (r >= 0) {
@@ -61,6 +64,28 @@ public final class SparkBench {
         for (int m = 0; m < masters.length; m++) {
             System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2fx |%n", masters[m], median(speed[m]), median(speed[m]) / base);
         }
+        // The cluster's figure must be the sdk's: the same files, the same segmentation, scored by the sdk.
+        List<Path> paths = outcomes.stream().map(o -> Path.of(o.name())).toList();
+        List<ScoreOutcome> sdk;
+        try (CharModel m = CharModel.load(model, ModelOptions.forScoring())) {
+            sdk = m.newScorer(ScoringOptions.defaults()).scoreAll(paths, null);
+        }
+        double worst = 0;
+        int compared = 0;
+        for (int i = 0; i < paths.size(); i++) {
+            ScoreReport a = outcomes.get(i).report().orElse(null);
+            ScoreReport b = sdk.get(i).report().orElse(null);
+            if (a == null || b == null || a.predictions() != b.predictions()) {
+                System.out.printf("%s: the job and the sdk disagree (%s against %s)%n", paths.get(i),
+                        outcomes.get(i).error().orElse("scored"), sdk.get(i).error().orElse("scored"));
+                worst = Double.POSITIVE_INFINITY;
+                continue;
+            }
+            worst = Math.max(worst, Math.abs(a.perplexity() - b.perplexity()) / b.perplexity());
+            compared++;
+        }
+        System.out.printf(Locale.ROOT, "per-file perplexity against the sdk scorer (same segmentation): largest relative"
+                + " difference %.1e over %d files (target: 1e-9)%n", worst, compared);
         Files.deleteIfExists(model);
     }
 

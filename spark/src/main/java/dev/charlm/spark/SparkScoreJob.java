@@ -137,7 +137,12 @@ public final class SparkScoreJob {
         CharModel model = checkModel(spec.model(), cpus);
         List<InputFile> files = list(spec.inputs(), jsc.hadoopConfiguration());
         String sha = sha256(spec.model());
-        jsc.addFile(spec.model().toAbsolutePath().toString());
+        // A context ships a path once and warns when it is added again (a second job in one session);
+        // in local mode it lists the file by its canonical URI.
+        String modelUri = spec.model().toRealPath().toFile().toURI().toString();
+        if (!scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().listFiles()).contains(modelUri)) {
+            jsc.addFile(spec.model().toAbsolutePath().toString());
+        }
         Map<String, String> hadoop = new HashMap<>();
         jsc.hadoopConfiguration().forEach(e -> hadoop.put(e.getKey(), e.getValue()));
         ScoringOptions o = spec.scoring();

@@ -360,14 +360,19 @@ public final class LineChart {
         return String.format(Locale.ROOT, "%." + Math.min(decimals, 3) + "f", v);
     }
 
-    private static String formatTick(double v) {
+    static String formatTick(double v) {
         if (Math.abs(v) >= 1e6) {
-            return String.format(Locale.ROOT, "%.3gM", v / 1e6).replaceAll("\\.?0+M$", "M");
+            return significant(v / 1e6) + "M";
         }
         if (Math.abs(v) >= 1e3) {
-            return String.format(Locale.ROOT, "%.3gk", v / 1e3).replaceAll("\\.?0+k$", "k");
+            return significant(v / 1e3) + "k";
         }
-        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
+        return significant(v);
+    }
+
+    /** Three significant digits without trailing zeros after the point: 200, 1.5, 2. */
+    private static String significant(double v) {
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros().toPlainString();
     }
 
     private static String escape(String s) {
