@@ -34,6 +34,16 @@ class StepBatcherTest {
                 : GenerationOptions.builder().temperature(0.9).topK(6).seed(i).maxCharacters(80).build();
     }
 
+    static List<GenerationSession> fedSessions(int n) {
+        List<GenerationSession> sessions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            GenerationSession s = model.newSession();
+            s.feed(prompt(i));
+            sessions.add(s);
+        }
+        return sessions;
+    }
+
     static String prompt(int i) {
         return List.of("the time", "weena", "the machine", "morlocks", "i saw", "it was", "the sun").get(i % 7);
     }
@@ -70,12 +80,12 @@ class StepBatcherTest {
         try (StepBatcher batcher = StepBatcher.create(model, 32, Duration.ofMillis(2))) {
             List<java.util.concurrent.CompletableFuture<GenerationResult>> results = new ArrayList<>();
             List<StringBuilder> streamed = new ArrayList<>();
+            // Prompts are fed first, so the streams arrive together rather than one per prompt call.
+            List<GenerationSession> sessions = fedSessions(streams);
             for (int i = 0; i < streams; i++) {
-                GenerationSession s = model.newSession();
-                s.feed(prompt(i));
                 StringBuilder sb = new StringBuilder();
                 streamed.add(sb);
-                results.add(batcher.submit(s, options(i), sb::append));
+                results.add(batcher.submit(sessions.get(i), options(i), sb::append));
             }
             for (int i = 0; i < streams; i++) {
                 String expected = model.newSession().generate(prompt(i), options(i), null).text();
@@ -91,10 +101,9 @@ class StepBatcherTest {
         int streams = 12;
         try (StepBatcher batcher = StepBatcher.create(model, 32, Duration.ofMillis(2), 2)) {
             List<java.util.concurrent.CompletableFuture<GenerationResult>> results = new ArrayList<>();
+            List<GenerationSession> sessions = fedSessions(streams);
             for (int i = 0; i < streams; i++) {
-                GenerationSession s = model.newSession();
-                s.feed(prompt(i));
-                results.add(batcher.submit(s, options(i), null));
+                results.add(batcher.submit(sessions.get(i), options(i), null));
             }
             for (int i = 0; i < streams; i++) {
                 assertEquals(model.newSession().generate(prompt(i), options(i), null).text(),
