@@ -126,7 +126,7 @@ public final class Exporter {
         return new Result(output, model.length, parity, ortScore, djlScore);
     }
 
-    /** |a - b| / b of two perplexities; NaN when either is not finite. */
+    /** |a - b| / b of two perplexities; NaN or infinite when either is not finite (the check fails on both). */
     static double relativeDifference(Evaluation a, Evaluation b) {
         return Math.abs(a.perplexity() - b.perplexity()) / b.perplexity();
     }

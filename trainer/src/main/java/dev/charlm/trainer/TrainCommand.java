@@ -15,6 +15,7 @@ import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.train.EpochMetrics;
 import dev.charlm.trainer.train.LearningRateSchedule;
 import dev.charlm.trainer.train.OptimizerKind;
+import dev.charlm.trainer.train.TrainingRecipe;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -225,15 +226,6 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * What an optimizer's unset options default to: for Adam, the best recipe found for the
-     * chapter's model in about ten minutes here (docs/exercises.md); for SGD, the chapter's.
-     */
-    private record Recipe(float lr, LearningRateSchedule schedule, float weightDecay, float average) {
-        static final Recipe ADAM = new Recipe(0.005f, LearningRateSchedule.COSINE, 0.05f, 0.999f);
-        static final Recipe SGD = new Recipe(2f, LearningRateSchedule.CONSTANT, 0f, 0f);
-    }
-
     /** The request the options describe, each checked and named as the user typed it. */
     private TrainingRequest request() throws UsageException, InvalidTextException {
         positive("--layers", layers);
@@ -247,7 +239,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UsageException("--dropout must be in [0, 1), got " + dropout);
         }
         OptimizerKind optimizerKind = option("--optimizer", () -> OptimizerKind.fromId(optimizer));
-        Recipe recipe = optimizerKind == OptimizerKind.ADAM ? Recipe.ADAM : Recipe.SGD;
+        TrainingRecipe recipe = TrainingRecipe.of(optimizerKind);
         float lr = this.lr != null ? this.lr : recipe.lr();
         float weightDecay = this.weightDecay != null ? this.weightDecay : recipe.weightDecay();
         float average = this.average != null ? this.average : recipe.average();

@@ -151,9 +151,7 @@ public final class StudyCommand {
         public Integer call() throws Exception {
             Study study = new Study(o.out, o.runs.resolve("cells"), log);
             CorpusSpec data = CorpusSpec.of(o.timeMachine());
-            TrainingSettings budget = new TrainingSettings(Partitioning.SEQUENTIAL, OptimizerKind.fromId(o.optimizer),
-                    o.lr, LearningRateSchedule.CONSTANT, 0, o.weightDecay, 1f, o.average, 100_000, minutes,
-                    o.batchSize, o.numSteps, o.seed);
+            TrainingSettings budget = o.settings(100_000, minutes, LearningRateSchedule.CONSTANT);
             LineChart.Builder chart = LineChart.builder(String.format(Locale.ROOT,
                     "LSTM and GRU, 2x%d, %.0f minutes each", o.hidden, minutes)).axes("minutes of training", "held-out perplexity").yMax(6);
             StringBuilder md = new StringBuilder();
@@ -186,7 +184,7 @@ public final class StudyCommand {
                 json.put(c, run.epochs());
             }
             md.append(String.format(Locale.ROOT, "%nInterpolated character 5-gram on the same split (reference): %.3f."
-                    + " Each cell: %s, %.0f minutes.%n", baseline.ngram(), o.describe("constant"), minutes));
+                    + " Each cell: %s, %.0f minutes.%n", baseline.ngram(), o.describe(LearningRateSchedule.CONSTANT), minutes));
             json.put("ngram5", baseline.ngram());
             chart.series("5-gram", new double[] {0, minutes}, new double[] {baseline.ngram(), baseline.ngram()}, true, false);
             study.write("cells", md.toString(), chart.build(), GSON.toJson(json));
@@ -247,7 +245,7 @@ public final class StudyCommand {
             chart.series("LSTM, " + firstName(texts), x, col(rows, 3), false, true);
             chart.series("5-gram, " + firstName(texts), x, col(rows, 4), true, true);
             md.append(String.format(Locale.ROOT, "%nEach run: %s, about %,d training tokens. Held out: the last 10%%"
-                    + " of every text, all %d texts each time.%n", o.describe(o.schedule), tokens, texts.size()));
+                    + " of every text, all %d texts each time.%n", o.describe(o.schedule()), tokens, texts.size()));
             study.write("scaling", md.toString(), chart.build(), GSON.toJson(json));
             return 0;
         }
@@ -311,7 +309,7 @@ public final class StudyCommand {
                     .series("5-gram on others", x, col(rows, 4), true, true).build();
             md.append(String.format(Locale.ROOT, "%nEach run: %,d training characters (the smaller group's size), about"
                     + " %,d training tokens, %s. Held out: the last 10%% of every text.%n", size, tokens,
-                    o.describe(o.schedule)));
+                    o.describe(o.schedule())));
             study.write("mixing", md.toString(), chart, GSON.toJson(json));
             return 0;
         }

@@ -7,6 +7,7 @@ import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.data.TextStore;
 import dev.charlm.trainer.train.LearningRateSchedule;
 import dev.charlm.trainer.train.OptimizerKind;
+import dev.charlm.trainer.train.TrainingRecipe;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,17 +46,17 @@ final class StudyOptions {
     @Option(names = "--optimizer", defaultValue = "adam", description = "Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
-    @Option(names = "--lr", defaultValue = "0.005", description = "Default: ${DEFAULT-VALUE}.")
-    float lr;
+    @Option(names = "--lr", description = "Default: the trainer's, 0.005 with adam, 2 with sgd.")
+    Float lr;
 
-    @Option(names = "--lr-schedule", defaultValue = "cosine", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-schedule", description = "Default: the trainer's, cosine with adam, constant with sgd.")
     String schedule;
 
-    @Option(names = "--weight-decay", defaultValue = "0.05", description = "Default: ${DEFAULT-VALUE}.")
-    float weightDecay;
+    @Option(names = "--weight-decay", description = "Default: the trainer's, 0.05 with adam, 0 with sgd.")
+    Float weightDecay;
 
-    @Option(names = "--average", defaultValue = "0.999", description = "Default: ${DEFAULT-VALUE}.")
-    float average;
+    @Option(names = "--average", description = "Default: the trainer's, 0.999 with adam, 0 with sgd.")
+    Float average;
 
     @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
@@ -68,20 +69,44 @@ final class StudyOptions {
 
     /** The recipe with {@code epochs} epochs and no time limit. */
     TrainingSettings settings(int epochs) {
-        return settings(epochs, 0);
+        return settings(epochs, 0, schedule());
     }
 
-    TrainingSettings settings(int epochs, double maxMinutes) {
-        return new TrainingSettings(Partitioning.SEQUENTIAL, OptimizerKind.fromId(optimizer), lr,
-                LearningRateSchedule.fromId(schedule), 0, weightDecay, 1f, average, epochs, maxMinutes, batchSize,
-                numSteps, seed);
+    /** The recipe with the given schedule, stopping after {@code epochs} or {@code maxMinutes}. */
+    TrainingSettings settings(int epochs, double maxMinutes, LearningRateSchedule schedule) {
+        return new TrainingSettings(Partitioning.SEQUENTIAL, optimizer(), lr(), schedule, 0, weightDecay(), 1f,
+                average(), epochs, maxMinutes, batchSize, numSteps, seed);
     }
 
     /** The recipe in words, for a table's footnote, with the schedule the study uses. */
-    String describe(String scheduleUsed) {
+    String describe(LearningRateSchedule scheduleUsed) {
         return String.format(Locale.ROOT, "%dx%d, %s lr %s (%s), weight decay %s, averaging %s, dropout %s,"
-                + " batch %dx%d, seed %d", layers, hidden, optimizer, lr, scheduleUsed, weightDecay, average, dropout,
-                batchSize, numSteps, seed);
+                + " batch %dx%d, seed %d", layers, hidden, optimizer, lr(), scheduleUsed.id(), weightDecay(), average(),
+                dropout, batchSize, numSteps, seed);
+    }
+
+    LearningRateSchedule schedule() {
+        return schedule != null ? LearningRateSchedule.fromId(schedule) : recipe().schedule();
+    }
+
+    private OptimizerKind optimizer() {
+        return OptimizerKind.fromId(optimizer);
+    }
+
+    private TrainingRecipe recipe() {
+        return TrainingRecipe.of(optimizer());
+    }
+
+    private float lr() {
+        return lr != null ? lr : recipe().lr();
+    }
+
+    private float weightDecay() {
+        return weightDecay != null ? weightDecay : recipe().weightDecay();
+    }
+
+    private float average() {
+        return average != null ? average : recipe().average();
     }
 
     /** The texts given, or the library's (whole, or the ones the filter takes). */
