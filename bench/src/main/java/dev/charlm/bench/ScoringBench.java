@@ -112,33 +112,64 @@ public final class ScoringBench {
         PerplexityScorer exact = model.newScorer(ScoringOptions.builder().mode(ScoringMode.EXACT).build());
         PerplexityScorer segmented = model.newScorer();
         System.out.println();
-        System.out.printf("layouts of %s (%,d bytes); defaults %s; median of 3 runs each, interleaved%n",
-                novel.getFileName(), bytes.length, segmented.options());
+        System.out.printf("layouts of %s (%,d bytes); defaults %s; median of 3 runs each, interleaved;%n"
+                + "the short layouts repeated %d times per timing, the 32-file ones timed before and after the small"
+                + " files%n", novel.getFileName(), bytes.length, segmented.options(), REPEAT);
         System.out.println("| layout | chars/s | vs one file exact |");
         System.out.println("| --- | ---: | ---: |");
         String[] names = {"one file, exact", "one file, segmented (default)", "the same text as 32 files, exact",
             "the same text as 32 files, segmented", "5,000 files of 1-10 KB, segmented"};
         double[][] speed = new double[names.length][3];
+        double[][] ratio = new double[2][3];
+        TextSource whole = TextSource.of(novel);
         scoreSources(segmented, small.subList(0, 500)); // warm-up: JIT, ONNX Runtime's arena
         for (int run = 0; run < 3; run++) {
-            speed[0][run] = time(exact, novel).charsPerSecond();
-            speed[1][run] = time(segmented, novel).charsPerSecond();
-            speed[2][run] = scoreSources(exact, cuts);
-            speed[3][run] = scoreSources(segmented, cuts);
+            speed[0][run] = scoreSources(exact, List.of(whole));
+            speed[1][run] = repeated(segmented, List.of(whole));
+            double exactBefore = repeated(exact, cuts);
+            double segmentedBefore = repeated(segmented, cuts);
             speed[4][run] = scoreSources(segmented, small);
+            double segmentedAfter = repeated(segmented, cuts);
+            double exactAfter = repeated(exact, cuts);
+            // The machine's speed drifts over minutes: each small-file run is compared with the
+            // 32-file runs on either side of it.
+            speed[2][run] = (exactBefore + exactAfter) / 2;
+            speed[3][run] = (segmentedBefore + segmentedAfter) / 2;
+            ratio[0][run] = speed[4][run] / speed[3][run];
+            ratio[1][run] = speed[4][run] / speed[2][run];
         }
         double base = median(speed[0]);
         for (int i = 0; i < names.length; i++) {
             System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2fx |%n", names[i], median(speed[i]), median(speed[i]) / base);
         }
+        System.out.printf(Locale.ROOT, "5,000 small files per character against the 32 files around them: %.3fx segmented"
+                + " (runs %.3f %.3f %.3f), %.3fx exact (runs %.3f %.3f %.3f)%n", median(ratio[0]), ratio[0][0],
+                ratio[0][1], ratio[0][2], median(ratio[1]), ratio[1][0], ratio[1][1], ratio[1][2]);
+    }
+
+    /** Short layouts are timed over several passes, so one timing spans more than a moment of noise. */
+    private static final int REPEAT = 4;
+
+    private static double repeated(PerplexityScorer scorer, List<TextSource> sources) {
+        long t0 = System.nanoTime();
+        long chars = 0;
+        for (int i = 0; i < REPEAT; i++) {
+            chars += characters(scorer.scoreSources(sources, null));
+        }
+        return chars / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static long characters(List<ScoreOutcome> outcomes) {
+        long chars = 0;
+        for (ScoreOutcome o : outcomes) {
+            chars += o.report().map(ScoreReport::characters).orElse(0L);
+        }
+        return chars;
     }
 
     private static double scoreSources(PerplexityScorer scorer, List<TextSource> sources) {
         long t0 = System.nanoTime();
-        long chars = 0;
-        for (ScoreOutcome o : scorer.scoreSources(sources, null)) {
-            chars += o.report().map(ScoreReport::characters).orElse(0L);
-        }
+        long chars = characters(scorer.scoreSources(sources, null));
         return chars / ((System.nanoTime() - t0) / 1e9);
     }
 

@@ -33,6 +33,9 @@ import java.util.concurrent.CancellationException;
  */
 public final class PerplexityScorer {
 
+    /** How far a segment is read ahead to count its steps: default segments with their warm-up fit. */
+    private static final int LOOKAHEAD_CHARACTERS = 1 << 15;
+
     private final CharModel model;
     private final ScoringOptions options;
 
@@ -242,15 +245,18 @@ public final class PerplexityScorer {
     private static final class Row {
         final TextSegment segment;
         final TokenReader reader;
+        /** Steps (tokens after the first) the segment has left, or -1 when it was too long to count ahead. */
+        int left;
         final float[] h;
         final float[] c;
         int pending;
         double nll;
         long predictions;
 
-        Row(TextSegment segment, TokenReader reader, int stateSize, boolean lstm, int first) {
+        Row(TextSegment segment, TokenReader reader, int left, int stateSize, boolean lstm, int first) {
             this.segment = segment;
             this.reader = reader;
+            this.left = left;
             this.h = new float[stateSize];
             this.c = lstm ? new float[stateSize] : null;
             this.pending = first;
@@ -274,7 +280,7 @@ public final class PerplexityScorer {
         int vocab = info.vocabulary().size();
         boolean lstm = info.hasCellState();
         int rows = options.rows();
-        int chunk = options.charactersPerCall();
+        int maxChunk = options.charactersPerCall();
         Deque<TextSegment> queue = new ArrayDeque<>(segments);
         List<Row> active = new ArrayList<>(rows);
         long scored = 0;
@@ -290,6 +296,7 @@ public final class PerplexityScorer {
                     break;
                 }
                 int b = active.size();
+                int chunk = callSteps(active, maxChunk);
                 long[] tokens = new long[b * chunk];
                 int[] targets = new int[b * chunk];
                 boolean[] counted = new boolean[b * chunk];
@@ -337,6 +344,9 @@ public final class PerplexityScorer {
                     if (len < 0) {
                         continue; // failed, already reported
                     }
+                    if (r.left >= 0) {
+                        r.left -= len;
+                    }
                     for (int t = 0; t < len; t++) {
                         if (counted[i * chunk + t]) {
                             r.nll += Softmax.negativeLogLikelihood(out.logits(), (i * chunk + t) * vocab, vocab,
@@ -345,7 +355,17 @@ public final class PerplexityScorer {
                             scored++;
                         }
                     }
-                    if (len == chunk) {
+                    boolean more = len == chunk;
+                    if (more) {
+                        try {
+                            more = r.reader.remainingUpTo(0) != 0;
+                        } catch (IOException e) {
+                            closeQuietly(r.reader);
+                            sink.accept(SegmentScore.failed(r.segment, asInvalid(sources.get(r.segment.text()).name(), e)));
+                            continue;
+                        }
+                    }
+                    if (more) {
                         BatchStates.scatter(out.hn(), r.h, i, b, layers, hidden);
                         if (lstm) {
                             BatchStates.scatter(out.cn(), r.c, i, b, layers, hidden);
@@ -371,6 +391,22 @@ public final class PerplexityScorer {
         }
     }
 
+    /**
+     * Steps of the next call: the configured length, or less when every row is known to end
+     * sooner (the last call of a run, or of a text shorter than a call), so no step is computed
+     * only to be dropped.
+     */
+    private static int callSteps(List<Row> active, int maxChunk) {
+        int longest = 0;
+        for (Row r : active) {
+            if (r.left < 0 || r.left >= maxChunk) {
+                return maxChunk;
+            }
+            longest = Math.max(longest, r.left);
+        }
+        return Math.max(1, longest);
+    }
+
     /** Opens a segment's row; a segment that cannot be read or has no characters is reported here. */
     private Row open(TextSegment segment, List<TextSource> sources, long[] sizes, ModelInfo info, SegmentSink sink) {
         TextSource source = sources.get(segment.text());
@@ -382,8 +418,9 @@ public final class PerplexityScorer {
             reader = SegmentReaders.open(source, sizes[segment.text()], segment, info.preprocessing(),
                     info.vocabulary());
             int first = reader.next();
-            Row row = new Row(segment, reader, info.stateSize(), info.hasCellState(), first);
-            if (first < 0) {
+            int left = first < 0 ? 0 : reader.remainingUpTo(LOOKAHEAD_CHARACTERS);
+            Row row = new Row(segment, reader, left, info.stateSize(), info.hasCellState(), first);
+            if (left == 0) { // nothing to predict: no row needed
                 closeQuietly(reader);
                 sink.accept(row.score());
                 return null;

@@ -29,9 +29,9 @@ public final class TokenReader implements java.io.Closeable {
     private final Preprocessing.Normalizer normalizer;
     private final Vocabulary vocab;
     private final StrictUtf8Decoder decoder;
-    private final ByteBuffer bytes = ByteBuffer.allocate(BLOCK);
-    private final StringBuilder decoded = new StringBuilder(BLOCK);
-    private final StringBuilder normalized = new StringBuilder(BLOCK);
+    private final ByteBuffer bytes;
+    private final StringBuilder decoded;
+    private final StringBuilder normalized;
     private int cursor;
     /** Where in {@code normalized} the owned characters begin; MAX_VALUE while in the warm-up. */
     private int ownedAt;
@@ -64,6 +64,11 @@ public final class TokenReader implements java.io.Closeable {
         this.limit = limit;
         this.decoder = new StrictUtf8Decoder(name, position);
         this.ownedAt = position < ownedFrom ? Integer.MAX_VALUE : 0;
+        // A short stretch (a small file, a segment) gets buffers of its size, not a whole block.
+        int block = (int) Math.max(1, Math.min(BLOCK, limit - position));
+        this.bytes = ByteBuffer.allocate(block);
+        this.decoded = new StringBuilder(block);
+        this.normalized = new StringBuilder(block);
     }
 
     /** The next token id, or -1 at the end of the stretch. */
@@ -96,6 +101,23 @@ public final class TokenReader implements java.io.Closeable {
         }
     }
 
+    /**
+     * How many tokens {@link #next()} has left, when the stretch ends within about {@code max}
+     * more characters; -1 when it goes on longer. Reads ahead as far as that takes.
+     */
+    public int remainingUpTo(int max) throws IOException {
+        while (true) {
+            if (finished) {
+                int left = Character.codePointCount(normalized, cursor, normalized.length());
+                return left <= max ? left : -1;
+            }
+            if (normalized.length() - cursor > max) {
+                return -1;
+            }
+            refill();
+        }
+    }
+
     /** Whether the token {@link #next()} returned last is one of the stretch's own. */
     public boolean lastOwned() {
         return lastOwned;
@@ -121,7 +143,7 @@ public final class TokenReader implements java.io.Closeable {
         boolean warmup = position < ownedFrom;
         long stop = warmup ? ownedFrom : limit;
         bytes.clear();
-        bytes.limit((int) Math.min(BLOCK, stop - position));
+        bytes.limit((int) Math.min(bytes.capacity(), stop - position));
         int n = bytes.limit() == 0 ? -1 : in.read(bytes);
         if (n == 0) {
             return; // nothing this time; read again

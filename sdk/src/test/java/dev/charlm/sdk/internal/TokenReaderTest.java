@@ -6,6 +6,8 @@ import dev.charlm.contract.Preprocessing;
 import dev.charlm.contract.Vocabulary;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,5 +52,61 @@ class TokenReaderTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], ids.get(i));
         }
+    }
+
+    @Test
+    void remainingCountsWhatIsLeftWithoutTakingIt() throws Exception {
+        Vocabulary v = Vocabulary.build("abc ", Preprocessing.RAW);
+        TokenReader r = new TokenReader(new ByteArrayInputStream("ab€c😀".getBytes(StandardCharsets.UTF_8)),
+                "t", Preprocessing.RAW, v);
+        assertEquals(v.idOf('a'), r.next());
+        assertEquals(4, r.remainingUpTo(10)); // b € c 😀: code points, not UTF-16 units
+        assertEquals(-1, r.remainingUpTo(2));
+        assertEquals(1, r.characters());
+        assertEquals(List.of(v.idOf('b'), 0, v.idOf('c'), 0), readAll(r));
+        assertEquals(0, r.remainingUpTo(0));
+        assertEquals(5, r.characters());
+        assertEquals(2, r.unknownCharacters());
+    }
+
+    @Test
+    void lookingAheadAcrossTheWarmupKeepsOwnershipRight() throws Exception {
+        byte[] text = "abc cab bca".getBytes(StandardCharsets.UTF_8);
+        Vocabulary v = Vocabulary.build("abc ", Preprocessing.RAW);
+        // Bytes 0-3 are the warm-up; 4-10 are owned. Short reads make every block tiny.
+        TokenReader r = new TokenReader(trickle(text, 3), "t", Preprocessing.RAW, v, 0, 4, text.length);
+        r.next();
+        assertEquals(10, r.remainingUpTo(1_000));
+        List<Boolean> owned = new ArrayList<>();
+        for (int id = r.next(); id >= 0; id = r.next()) {
+            owned.add(r.lastOwned());
+        }
+        assertEquals(List.of(false, false, false, true, true, true, true, true, true, true), owned);
+        assertEquals(7, r.characters());
+    }
+
+    @Test
+    void aStretchShorterThanABlockIsReadWholeThroughShortReads() throws Exception {
+        String text = "é😀x".repeat(300);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Vocabulary v = Vocabulary.build(text, Preprocessing.RAW);
+        TokenReader r = new TokenReader(trickle(bytes, 7), "t", Preprocessing.RAW, v, 0, 0, bytes.length);
+        List<Integer> ids = readAll(r);
+        int[] expected = v.encode(text);
+        assertEquals(expected.length, ids.size());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], ids.get(i));
+        }
+    }
+
+    /** A channel that returns at most {@code most} bytes per read. */
+    static ReadableByteChannel trickle(byte[] bytes, int most) {
+        InputStream in = new ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, most));
+            }
+        };
+        return Channels.newChannel(in);
     }
 }
