@@ -53,7 +53,7 @@ public final class PerplexityScorer {
         return new PerplexityScorer(model, newOptions);
     }
 
-    /** The same scorer with other batching: rows per call and characters per row per call. */
+    /** The same scorer with other batching: rows per call and (at most) characters per row per call. */
     public PerplexityScorer withBatching(int rows, int charactersPerCall) {
         return withOptions(options.toBuilder().rows(rows).charactersPerCall(charactersPerCall).build());
     }

@@ -6,7 +6,7 @@ package dev.charlm.sdk;
  *
  * <p>Defaults (chosen by measurement, README "Scoring"): segmented mode, segments of {@value
  * #DEFAULT_SEGMENT_BYTES} bytes warmed up on the {@value #DEFAULT_WARMUP_BYTES} bytes before
- * them, 32 batch rows, 256 characters per row per call.
+ * them, 32 batch rows, up to 256 characters per row per call.
  */
 public final class ScoringOptions {
 
@@ -62,7 +62,7 @@ public final class ScoringOptions {
         return rows;
     }
 
-    /** Characters of each row per call. */
+    /** Characters of each row per call; a call is shorter when all its rows end sooner. */
     public int charactersPerCall() {
         return charactersPerCall;
     }
