@@ -4,7 +4,12 @@ import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.ModelOptions;
 import dev.charlm.sdk.InvalidModelException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,12 +31,20 @@ final class ModelCache {
      * The model with this SHA-256, loading {@code file} if this JVM has not yet.
      *
      * @param threads ONNX Runtime intra-op threads: the cores one task may use
+     * @throws IOException if the file to load is not the model with this SHA-256
      */
     static CharModel get(String sha256, Path file, int threads) throws IOException, InvalidModelException {
         String key = sha256 + "/" + threads;
         synchronized (MODELS) {
             CharModel model = MODELS.get(key);
             if (model == null) {
+                // Spark ships a path once per session: a model file replaced under the same name
+                // for a later job reaches a cluster's executors as the old file.
+                String actual = sha256(file);
+                if (!actual.equals(sha256)) {
+                    throw new IOException(file + ": SHA-256 " + actual + ", not the driver's model " + sha256
+                            + " (a model file replaced during a Spark session is not shipped again: give it a new name)");
+                }
                 LOADS.incrementAndGet();
                 // Spinning threads would steal the cores of the executor's other tasks.
                 model = CharModel.load(file, ModelOptions.builder().intraOpThreads(threads).spinning(false)
@@ -39,6 +52,19 @@ final class ModelCache {
                 MODELS.put(key, model);
             }
             return model;
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                md.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -12,15 +12,11 @@ import dev.charlm.sdk.SegmentScore;
 import dev.charlm.sdk.TextSegment;
 import dev.charlm.sdk.TextSource;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,9 +130,10 @@ public final class SparkScoreJob {
     public static Result run(SparkSession spark, Spec spec) throws UsageException, IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int cpus = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
-        CharModel model = checkModel(spec.model(), cpus);
+        requireFile(spec.model());
+        String sha = ModelCache.sha256(spec.model());
+        CharModel model = checkModel(spec.model(), sha, cpus);
         List<InputFile> files = list(spec.inputs(), jsc.hadoopConfiguration());
-        String sha = sha256(spec.model());
         // A context ships a path once and warns when it is added again (a second job in one session);
         // in local mode it lists the file by its canonical URI.
         String modelUri = spec.model().toRealPath().toFile().toURI().toString();
@@ -185,13 +182,16 @@ public final class SparkScoreJob {
         return new Result(spark.createDataFrame(rows, SCHEMA), outcomes);
     }
 
-    /** The model, checked and loaded once here: a bad file stops the job before any task runs. */
-    private static CharModel checkModel(Path model, int cpus) throws UsageException, IOException {
+    private static void requireFile(Path model) throws UsageException {
         if (!Files.isRegularFile(model)) {
             throw new UsageException(model + ": " + (Files.exists(model) ? "not a regular file" : "no such model file"));
         }
+    }
+
+    /** The model, checked and loaded once here: a bad file stops the job before any task runs. */
+    private static CharModel checkModel(Path model, String sha256, int cpus) throws UsageException, IOException {
         try {
-            return ModelCache.get(sha256(model), model, cpus);
+            return ModelCache.get(sha256, model, cpus);
         } catch (dev.charlm.sdk.InvalidModelException e) {
             throw new UsageException(e.getMessage());
         }
@@ -375,18 +375,5 @@ public final class SparkScoreJob {
         ScoreReport r = o.report().get();
         return RowFactory.create(path, r.characters(), r.predictions(), r.unknownCharacters(), r.totalNll(),
                 r.bitsPerCharacter(), r.perplexity(), null);
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                md.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

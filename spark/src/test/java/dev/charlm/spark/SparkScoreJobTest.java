@@ -134,6 +134,17 @@ class SparkScoreJobTest {
     }
 
     @Test
+    void anExecutorRefusesAShippedFileThatIsNotTheDriversModel() throws Exception {
+        // What a cluster's executor gets when the model was replaced under the same name during a
+        // session: Spark serves the file it shipped first, which no longer has the job's SHA-256.
+        String driversSha = "0".repeat(64);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> ModelCache.get(driversSha, model, 1));
+        assertEquals(model + ": SHA-256 " + ModelCache.sha256(model) + ", not the driver's model " + driversSha
+                + " (a model file replaced during a Spark session is not shipped again: give it a new name)",
+                e.getMessage());
+    }
+
+    @Test
     void aMissingModelIsOneLineAndExit2BeforeSparkStarts() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
