@@ -239,11 +239,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UsageException("--dropout must be in [0, 1), got " + dropout);
         }
         OptimizerKind optimizerKind = option("--optimizer", () -> OptimizerKind.fromId(optimizer));
-        TrainingRecipe recipe = TrainingRecipe.of(optimizerKind);
-        float lr = this.lr != null ? this.lr : recipe.lr();
-        float weightDecay = this.weightDecay != null ? this.weightDecay : recipe.weightDecay();
-        float average = this.average != null ? this.average : recipe.average();
-        String lrSchedule = this.lrSchedule != null ? this.lrSchedule : recipe.schedule().id();
+        TrainingRecipe recipe = TrainingRecipe.of(optimizerKind).with(this.lr,
+                lrSchedule == null ? null : option("--lr-schedule", () -> LearningRateSchedule.fromId(lrSchedule)),
+                this.weightDecay, this.average);
+        float lr = recipe.lr();
+        float weightDecay = recipe.weightDecay();
+        float average = recipe.average();
         if (!(lr > 0) || Float.isInfinite(lr)) {
             throw new UsageException("--lr must be positive, got " + lr);
         }
@@ -261,9 +262,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         TrainingSettings settings = new TrainingSettings(
                 option("--partitioning", () -> Partitioning.fromId(partitioning)),
-                optimizerKind, lr,
-                option("--lr-schedule", () -> LearningRateSchedule.fromId(lrSchedule)), warmupSteps, weightDecay,
-                clip, average, epochs, maxMinutes, batchSize, numSteps, seed);
+                optimizerKind, lr, recipe.schedule(), warmupSteps, weightDecay, clip, average, epochs, maxMinutes,
+                batchSize, numSteps, seed);
         boolean library = data.contains(Library.NAME) || evalData.contains(Library.NAME);
         List<Path> training = data.isEmpty() ? List.of(DefaultData.fromSystemProperties().timeMachine()) : paths(data);
         CorpusSpec corpus = new CorpusSpec(training, paths(evalData), stripFrontMatter || library, trainChars);

@@ -74,39 +74,31 @@ final class StudyOptions {
 
     /** The recipe with the given schedule, stopping after {@code epochs} or {@code maxMinutes}. */
     TrainingSettings settings(int epochs, double maxMinutes, LearningRateSchedule schedule) {
-        return new TrainingSettings(Partitioning.SEQUENTIAL, optimizer(), lr(), schedule, 0, weightDecay(), 1f,
-                average(), epochs, maxMinutes, batchSize, numSteps, seed);
+        TrainingRecipe r = recipe();
+        return new TrainingSettings(Partitioning.SEQUENTIAL, optimizer(), r.lr(), schedule, 0, r.weightDecay(), 1f,
+                r.average(), epochs, maxMinutes, batchSize, numSteps, seed);
     }
 
     /** The recipe in words, for a table's footnote, with the schedule the study uses. */
     String describe(LearningRateSchedule scheduleUsed) {
+        TrainingRecipe r = recipe();
         return String.format(Locale.ROOT, "%dx%d, %s lr %s (%s), weight decay %s, averaging %s, dropout %s,"
-                + " batch %dx%d, seed %d", layers, hidden, optimizer, lr(), scheduleUsed.id(), weightDecay(), average(),
-                dropout, batchSize, numSteps, seed);
+                + " batch %dx%d, seed %d", layers, hidden, optimizer, r.lr(), scheduleUsed.id(), r.weightDecay(),
+                r.average(), dropout, batchSize, numSteps, seed);
     }
 
     LearningRateSchedule schedule() {
-        return schedule != null ? LearningRateSchedule.fromId(schedule) : recipe().schedule();
+        return recipe().schedule();
     }
 
     private OptimizerKind optimizer() {
         return OptimizerKind.fromId(optimizer);
     }
 
+    /** The trainer's recipe for the optimizer, with the options given here in place of its own. */
     private TrainingRecipe recipe() {
-        return TrainingRecipe.of(optimizer());
-    }
-
-    private float lr() {
-        return lr != null ? lr : recipe().lr();
-    }
-
-    private float weightDecay() {
-        return weightDecay != null ? weightDecay : recipe().weightDecay();
-    }
-
-    private float average() {
-        return average != null ? average : recipe().average();
+        return TrainingRecipe.of(optimizer()).with(lr, schedule == null ? null : LearningRateSchedule.fromId(schedule),
+                weightDecay, average);
     }
 
     /** The texts given, or the library's (whole, or the ones the filter takes). */

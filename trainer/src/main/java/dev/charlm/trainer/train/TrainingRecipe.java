@@ -13,4 +13,10 @@ public record TrainingRecipe(float lr, LearningRateSchedule schedule, float weig
     public static TrainingRecipe of(OptimizerKind optimizer) {
         return optimizer == OptimizerKind.ADAM ? ADAM : SGD;
     }
+
+    /** This recipe with the values a command line gave in place of its own; null: not given. */
+    public TrainingRecipe with(Float lr, LearningRateSchedule schedule, Float weightDecay, Float average) {
+        return new TrainingRecipe(lr != null ? lr : this.lr, schedule != null ? schedule : this.schedule,
+                weightDecay != null ? weightDecay : this.weightDecay, average != null ? average : this.average);
+    }
 }
