@@ -70,9 +70,9 @@ public final class SuiteBench {
                     ParameterUpdater opt = new ParameterUpdater(OptimizerKind.SGD, 0f, Device.cpu())) {
                 TrainingLoop loop = new TrainingLoop(model, opt, null, corpus,
                         TrainingSettings.basic(Partitioning.SEQUENTIAL, OptimizerKind.SGD, 1f, 1f, runs + 1, 32, 35, 1));
-                loop.runEpoch(1, null); // warm-up
+                loop.runEpoch(1, null, null, null); // warm-up
                 for (int r = 0; r < runs; r++) {
-                    tps[r] = loop.runEpoch(r + 2, null).tokensPerSecond();
+                    tps[r] = loop.runEpoch(r + 2, null, null, null).tokensPerSecond();
                 }
             }
             double m = median(tps);
@@ -154,7 +154,7 @@ public final class SuiteBench {
                     sdk.newScorer(dev.charlm.sdk.ScoringOptions.builder().mode(dev.charlm.sdk.ScoringMode.EXACT).build()).score("book", text);
                     sdkScore[r] = text.length() / ((System.nanoTime() - t0) / 1e9);
                     t0 = System.nanoTime();
-                    HeldOutScorer.evaluate(djl, ids);
+                    HeldOutScorer.evaluateExact(djl, List.of(ids));
                     djlScore[r] = text.length() / ((System.nanoTime() - t0) / 1e9);
                 }
             }

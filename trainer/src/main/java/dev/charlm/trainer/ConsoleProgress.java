@@ -1,6 +1,7 @@
 package dev.charlm.trainer;
 
 import dev.charlm.trainer.train.EpochMetrics;
+import dev.charlm.trainer.train.HeldOutPoint;
 import dev.charlm.trainer.train.ProgressListener;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -40,6 +41,17 @@ final class ConsoleProgress implements ProgressListener {
         out.printf(Locale.ROOT, "\repoch %d/%d [%s%s] %d/%d  ppl %.2f  %.1fk tok/s   ", epoch, epochs,
                 "#".repeat(filled), ".".repeat(BAR - filled), batch, batches, perplexity,
                 tokensPerSecond / 1000);
+        out.flush();
+    }
+
+    @Override
+    public void onHeldOut(HeldOutPoint p) {
+        if (terminal) {
+            out.print("\r\033[K");
+        }
+        out.printf(Locale.ROOT, "epoch %d/%d  batch %d/%d  val ppl %.3f  after %d updates, %.1f min of steps; checkpoint written%n",
+                p.epoch(), epochs, p.batch(), p.batches(), p.validationPerplexity(), p.optimizerSteps(),
+                p.trainingSeconds() / 60);
         out.flush();
     }
 

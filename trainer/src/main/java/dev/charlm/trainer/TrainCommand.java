@@ -41,18 +41,18 @@ public final class TrainCommand implements Callable<Integer> {
     /** Exit status of anything else that went wrong. */
     static final int EXIT_FAILURE = 1;
 
-    @Option(names = "--data", paramLabel = "FILE|DIR|GLOB|library",
+    @Option(names = "--data", paramLabel = "FILE|DIR|GLOB|library|more",
             description = "Text to train on; repeatable; a directory means its .txt files (recursively); 'library'"
-                    + " means the twelve novels of the manifest. Default: The Time Machine (d2l's copy, checked"
+                    + " means the twelve novels of the manifest, 'more' its 21 further novels. Default: The Time Machine (d2l's copy, checked"
                     + " against its SHA-1).")
     List<String> data = new ArrayList<>();
 
-    @Option(names = "--eval-data", paramLabel = "FILE|DIR|GLOB|library",
+    @Option(names = "--eval-data", paramLabel = "FILE|DIR|GLOB|library|more",
             description = "Texts whose held-out tails are scored but never trained on; repeatable.")
     List<String> evalData = new ArrayList<>();
 
     @Option(names = "--strip-front-matter",
-            description = "Remove Project Gutenberg front matter and illustration captions (always done for 'library').")
+            description = "Remove Project Gutenberg front matter and illustration captions (always done for 'library' and 'more').")
     boolean stripFrontMatter;
 
     @Option(names = "--train-chars", paramLabel = "N",
@@ -132,6 +132,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "Also score the held-out text and write a checkpoint every N updates inside an epoch"
+                    + " (a long run's curve, and where --resume continues); 0: at epoch ends only. Default: ${DEFAULT-VALUE}.")
+    int checkpointEvery;
+
     @Option(names = "--out", paramLabel = "DIR",
             description = "Checkpoint directory. Default: runs/CELL (with --resume: the resumed directory).")
     Path outDir;
@@ -197,7 +202,7 @@ public final class TrainCommand implements Callable<Integer> {
             for (String option : List.of("--data", "--eval-data", "--strip-front-matter", "--train-chars", "--text",
                     "--holdout", "--partitioning", "--cell", "--impl", "--layers", "--hidden", "--dropout",
                     "--optimizer", "--lr", "--lr-schedule", "--warmup-steps", "--weight-decay", "--clip", "--average",
-                    "--max-minutes", "--batch-size", "--num-steps", "--seed", "--compare")) {
+                    "--max-minutes", "--batch-size", "--num-steps", "--seed", "--checkpoint-every", "--compare")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                     throw new UsageException("--resume takes the model, data and settings from "
                             + resume + "; drop " + option);
@@ -257,14 +262,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(average >= 0 && average < 1)) {
             throw new UsageException("--average must be in [0, 1), got " + average);
         }
-        if (warmupSteps < 0 || !(maxMinutes >= 0) || trainChars < 0) {
-            throw new UsageException("--warmup-steps, --max-minutes and --train-chars must be >= 0");
+        if (warmupSteps < 0 || !(maxMinutes >= 0) || trainChars < 0 || checkpointEvery < 0) {
+            throw new UsageException("--warmup-steps, --max-minutes, --train-chars and --checkpoint-every must be >= 0");
         }
         TrainingSettings settings = new TrainingSettings(
                 option("--partitioning", () -> Partitioning.fromId(partitioning)),
                 optimizerKind, lr, recipe.schedule(), warmupSteps, weightDecay, clip, average, epochs, maxMinutes,
-                batchSize, numSteps, seed);
-        boolean library = data.contains(Library.NAME) || evalData.contains(Library.NAME);
+                batchSize, numSteps, seed, checkpointEvery);
+        boolean library = java.util.stream.Stream.concat(data.stream(), evalData.stream())
+                .anyMatch(a -> Library.named(a).isPresent());
         List<Path> training = data.isEmpty() ? List.of(DefaultData.fromSystemProperties().timeMachine()) : paths(data);
         CorpusSpec corpus = new CorpusSpec(training, paths(evalData), stripFrontMatter || library, trainChars);
         return new TrainingRequest(corpus, option("--text", () -> Preprocessing.fromId(text)), holdout,
@@ -272,12 +278,12 @@ public final class TrainCommand implements Callable<Integer> {
                 layers, hidden, dropout, settings, outDir != null ? outDir : Path.of("runs", cell));
     }
 
-    /** Path arguments as files: 'library' (unless a file of that name exists), else InputPaths' rules. */
+    /** Path arguments as files: 'library' or 'more' (unless a file of that name exists), else InputPaths' rules. */
     private static List<Path> paths(List<String> args) throws InvalidTextException {
         List<Path> files = new ArrayList<>();
         for (String a : args) {
-            if (a.equals(Library.NAME) && !Files.exists(Path.of(a))) {
-                files.addAll(Library.resolveAll(TextStore.fromSystemProperties()));
+            if (Library.named(a).isPresent() && !Files.exists(Path.of(a))) {
+                files.addAll(Library.resolve(TextStore.fromSystemProperties(), Library.named(a).get()));
             } else if (!InputPaths.isGlob(a) && !Files.exists(Path.of(a), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new InvalidTextException(a, "no such file or directory");
             } else {

@@ -21,6 +21,9 @@ import dev.charlm.trainer.data.TooLittleDataException;
 import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.model.ParameterLayout;
 import dev.charlm.trainer.train.EpochMetrics;
+import dev.charlm.trainer.train.Evaluation;
+import dev.charlm.trainer.train.HeldOutPoint;
+import dev.charlm.trainer.train.TrainingLoop.EpochProgress;
 import dev.charlm.trainer.train.GreedyPrediction;
 import dev.charlm.trainer.train.ParameterUpdater;
 import dev.charlm.trainer.train.PerplexityPlot;
@@ -129,14 +132,48 @@ public final class TrainingRun {
             throw new CheckpointException(checkpoint + " has already trained " + done.length
                     + " epochs; ask for more epochs than that to continue");
         }
+        List<HeldOutPoint> curve = metrics.has("curve")
+                ? List.of(METRICS_GSON.fromJson(metrics.get("curve"), HeldOutPoint[].class))
+                : List.of();
+        EpochProgress position = metrics.has("position")
+                ? readPosition(checkpoint, metrics.getAsJsonObject("position"), updaterState)
+                : null;
         Resumed resumed = new Resumed(weights, updaterState,
-                metrics.get("optimizer_steps").getAsLong(), List.of(done));
+                metrics.get("optimizer_steps").getAsLong(), List.of(done), curve, position);
         return run(config, corpus, settings, out, resumed);
     }
 
-    /** State restored from a checkpoint. */
+    /**
+     * State restored from a checkpoint.
+     *
+     * @param position where a mid-epoch checkpoint left its epoch, or null after a whole epoch
+     */
     private record Resumed(Map<String, Tensor> weights, Map<String, Tensor> updaterState,
-            long optimizerSteps, List<EpochMetrics> epochs) {}
+            long optimizerSteps, List<EpochMetrics> epochs, List<HeldOutPoint> curve, EpochProgress position) {}
+
+    /** Prefix of the carried recurrent state in optimizer.bin after a mid-epoch checkpoint. */
+    static final String CARRIED_STATE = "carry.";
+
+    private static EpochProgress readPosition(Path dir, JsonObject p, Map<String, Tensor> updaterState)
+            throws CheckpointException {
+        try {
+            JsonArray phases = p.getAsJsonArray("phase_nanos");
+            long[] phaseNanos = new long[phases.size()];
+            for (int i = 0; i < phaseNanos.length; i++) {
+                phaseNanos[i] = phases.get(i).getAsLong();
+            }
+            List<Tensor> carried = new ArrayList<>();
+            for (int i = 0; updaterState.containsKey(CARRIED_STATE + i); i++) {
+                carried.add(updaterState.get(CARRIED_STATE + i));
+            }
+            return new EpochProgress(p.get("epoch").getAsInt(), p.get("next_batch").getAsInt(),
+                    p.get("loss_sum").getAsDouble(), p.get("token_count").getAsLong(), phaseNanos,
+                    p.get("wall_seconds").getAsDouble(), List.copyOf(carried));
+        } catch (RuntimeException e) {
+            throw new CheckpointException(dir.resolve(Checkpoint.METRICS) + ": invalid mid-epoch position ("
+                    + e.getMessage() + ")");
+        }
+    }
 
     private TrainingOutcome run(ModelConfig config, Corpus corpus, TrainingSettings settings, Path out,
             Resumed resumed) throws CheckpointException, InvalidTextException {
@@ -157,20 +194,51 @@ public final class TrainingRun {
         // Seeds dropout; initialisation and minibatch order use their own seeded generators.
         engine.setRandomSeed((int) settings.seed());
         List<EpochMetrics> history = new ArrayList<>();
+        List<HeldOutPoint> curve = new ArrayList<>();
         long started = System.nanoTime();
         try (CharRnnModel model = CharRnnModel.create(config.spec(), config.implementation(), device, settings.seed());
                 ParameterUpdater updater = new ParameterUpdater(settings.optimizer(), settings.weightDecay(), device);
                 WeightAverage average = settings.averaging() > 0 ? new WeightAverage(settings.averaging(), device) : null) {
+            EpochProgress position = null;
             if (resumed != null) {
                 restore(model, updater, average, resumed);
                 history.addAll(resumed.epochs());
-                log.printf("charlm train: resuming after epoch %d (%d optimizer steps)%n",
-                        history.size(), updater.steps());
+                curve.addAll(resumed.curve());
+                position = resumed.position();
+                log.printf("charlm train: resuming after epoch %d%s (%d optimizer steps)%n", history.size(),
+                        position == null ? "" : " and " + position.nextBatch() + " batches of the next",
+                        updater.steps());
             }
             TrainingLoop loop = new TrainingLoop(model, updater, average, corpus, settings);
+            int batches = settings.partitioning().batchesPerEpoch(characters, settings.batchSize(),
+                    settings.numSteps());
+            long tokensPerBatch = (long) settings.batchSize() * settings.numSteps();
+            if (curve.isEmpty()) {
+                // A checkpoint from before the curve was recorded: its epochs' ends are the curve.
+                double seconds = 0;
+                for (EpochMetrics e : history) {
+                    seconds += e.timing().totalMillis() / 1000;
+                    curve.add(new HeldOutPoint(e.epoch(), batches, batches, (long) e.epoch() * batches,
+                            tokensPerBatch * e.epoch() * batches, seconds, e.validationPerplexity(),
+                            e.validationPerplexityByFile()));
+                }
+            }
+            TrainingLoop.MidEpoch midEpoch = (progress, heldOut) -> {
+                HeldOutPoint point = point(corpus, progress.epoch(), progress.nextBatch(), batches, updater.steps(),
+                        tokensPerBatch * ((long) (progress.epoch() - 1) * batches + progress.nextBatch()),
+                        stepSeconds(history) + progress.stepSeconds(), heldOut);
+                curve.add(point);
+                writeCheckpoint(out, config, model, updater, average, corpus, settings, device, history, curve,
+                        progress, null);
+                listener.onHeldOut(point);
+            };
             String sample = null;
             for (int epoch = history.size() + 1; epoch <= settings.epochs(); epoch++) {
-                history.add(loop.runEpoch(epoch, listener));
+                EpochProgress from = position != null && position.epoch() == epoch ? position : null;
+                EpochMetrics done = loop.runEpoch(epoch, from, midEpoch, listener);
+                history.add(done);
+                curve.add(new HeldOutPoint(epoch, batches, batches, updater.steps(), tokensPerBatch * epoch * batches,
+                        stepSeconds(history), done.validationPerplexity(), done.validationPerplexityByFile()));
                 boolean outOfTime = settings.maxMinutes() > 0
                         && (System.nanoTime() - started) / 60e9 >= settings.maxMinutes();
                 if (epoch == settings.epochs() || outOfTime) {
@@ -178,7 +246,8 @@ public final class TrainingRun {
                             config.vocabulary(), config.preprocessing(), GreedyPrediction.CHAPTER_PREFIX,
                             GreedyPrediction.CHAPTER_LENGTH));
                 }
-                writeCheckpoint(out, config, model, updater, average, corpus, settings, device, history, sample);
+                writeCheckpoint(out, config, model, updater, average, corpus, settings, device, history, curve,
+                        null, sample);
                 if (outOfTime && epoch < settings.epochs()) {
                     log.printf("charlm train: stopping after epoch %d: the %.1f-minute limit is reached%n", epoch,
                             settings.maxMinutes());
@@ -188,6 +257,22 @@ public final class TrainingRun {
             return new TrainingOutcome(out, List.copyOf(history), sample,
                     ParameterLayout.parameterCount(config.spec()), updater.steps());
         }
+    }
+
+    /** Step time of the finished epochs, in seconds. */
+    private static double stepSeconds(List<EpochMetrics> history) {
+        return history.stream().mapToDouble(e -> e.timing().totalMillis() / 1000).sum();
+    }
+
+    private static HeldOutPoint point(Corpus corpus, int epoch, int batch, int batches, long steps, long tokens,
+            double seconds, List<Evaluation> heldOut) {
+        Evaluation all = null;
+        Map<String, Double> byFile = new LinkedHashMap<>();
+        for (int i = 0; i < heldOut.size(); i++) {
+            byFile.put(corpus.sources().get(i).path().getFileName().toString(), heldOut.get(i).perplexity());
+            all = all == null ? heldOut.get(i) : all.plus(heldOut.get(i));
+        }
+        return new HeldOutPoint(epoch, batch, batches, steps, tokens, seconds, all.perplexity(), byFile);
     }
 
     private static void restore(CharRnnModel model, ParameterUpdater updater, WeightAverage average, Resumed resumed) {
@@ -229,7 +314,8 @@ public final class TrainingRun {
 
     private static void writeCheckpoint(Path out, ModelConfig config, CharRnnModel model,
             ParameterUpdater updater, WeightAverage average, Corpus corpus, TrainingSettings settings,
-            Device device, List<EpochMetrics> history, String sample) throws CheckpointException {
+            Device device, List<EpochMetrics> history, List<HeldOutPoint> curve, EpochProgress position,
+            String sample) throws CheckpointException {
         Map<String, long[]> shapes = ParameterLayout.shapes(config.spec());
         Map<String, float[]> trainingWeights = model.weights();
         Map<String, float[]> evaluated = average == null || average.isEmpty() ? trainingWeights : average.weights();
@@ -238,6 +324,11 @@ public final class TrainingRun {
         Map<String, Tensor> updaterState = new LinkedHashMap<>(updater.state());
         if (evaluated != trainingWeights) {
             trainingWeights.forEach((k, v) -> updaterState.put(TRAINING_WEIGHTS + k, new Tensor(shapes.get(k), v)));
+        }
+        if (position != null) {
+            for (int i = 0; i < position.carriedState().size(); i++) {
+                updaterState.put(CARRIED_STATE + i, position.carriedState().get(i));
+            }
         }
 
         JsonObject metrics = new JsonObject();
@@ -261,8 +352,22 @@ public final class TrainingRun {
         metrics.addProperty("parameter_count", ParameterLayout.parameterCount(config.spec()));
         metrics.addProperty("optimizer_steps", updater.steps());
         metrics.add("epochs", METRICS_GSON.toJsonTree(history));
-        EpochMetrics last = history.get(history.size() - 1);
-        metrics.addProperty("validation_perplexity", last.validationPerplexity());
+        metrics.add("curve", METRICS_GSON.toJsonTree(curve));
+        if (position != null) {
+            JsonObject p = new JsonObject();
+            p.addProperty("epoch", position.epoch());
+            p.addProperty("next_batch", position.nextBatch());
+            p.addProperty("loss_sum", position.lossSum());
+            p.addProperty("token_count", position.tokenCount());
+            JsonArray phases = new JsonArray();
+            for (long n : position.phaseNanos()) {
+                phases.add(n);
+            }
+            p.add("phase_nanos", phases);
+            p.addProperty("wall_seconds", position.wallSeconds());
+            metrics.add("position", p);
+        }
+        metrics.addProperty("validation_perplexity", curve.get(curve.size() - 1).validationPerplexity());
         if (sample != null) {
             JsonObject smp = new JsonObject();
             smp.addProperty("prefix", GreedyPrediction.CHAPTER_PREFIX);
@@ -279,8 +384,8 @@ public final class TrainingRun {
         files.put(Checkpoint.WEIGHTS, TensorFile.toBytes(weights));
         files.put(Checkpoint.OPTIMIZER, TensorFile.toBytes(updaterState));
         files.put(Checkpoint.METRICS, Checkpoint.json(metrics));
-        files.put(Checkpoint.PLOT_PNG, PerplexityPlot.png(history, title));
-        files.put(Checkpoint.PLOT_SVG, PerplexityPlot.svg(history, title));
-        Checkpoint.writeDirectory(out, files, last.epoch());
+        files.put(Checkpoint.PLOT_PNG, PerplexityPlot.png(history, curve, title));
+        files.put(Checkpoint.PLOT_SVG, PerplexityPlot.svg(history, curve, title));
+        Checkpoint.writeDirectory(out, files, history.size());
     }
 }

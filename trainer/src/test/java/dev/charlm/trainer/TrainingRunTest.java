@@ -2,6 +2,7 @@ package dev.charlm.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.charlm.contract.Preprocessing;
@@ -12,6 +13,8 @@ import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
+import dev.charlm.trainer.train.HeldOutPoint;
+import dev.charlm.trainer.train.LearningRateSchedule;
 import dev.charlm.trainer.train.OptimizerKind;
 import dev.charlm.trainer.train.ProgressListener;
 import dev.charlm.trainer.train.TrainingSettings;
@@ -19,6 +22,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -104,5 +108,56 @@ class TrainingRunTest {
         // The resumed checkpoint keeps the first epoch's metrics.
         assertArrayEquals(new int[] {1, 2},
                 second.epochs().stream().mapToInt(e -> e.epoch()).toArray());
+    }
+
+    @Test
+    void aRunStoppedAtAMidEpochCheckpointResumesExactly() throws Exception {
+        TrainingSettings every30 = new TrainingSettings(Partitioning.SEQUENTIAL, OptimizerKind.ADAM, 0.01f,
+                LearningRateSchedule.COSINE, 0, 0.05f, 1f, 0.99f, 2, 0, 8, 16, 3, 30);
+        TrainingRequest base = request(OptimizerKind.ADAM, 0.01f, 2, dir.resolve("unused"));
+        Path straight = dir.resolve("mid-straight");
+        Path stopped = dir.resolve("mid-stopped");
+        TrainingOutcome full = quietRun().train(base.withSettings(every30, 0f, straight));
+
+        // Stop the second run the way a killed process stops: right after its second mid-epoch checkpoint.
+        class Killed extends RuntimeException {}
+        List<HeldOutPoint> seen = new ArrayList<>();
+        TrainingRun killedRun = new TrainingRun(new PrintStream(new ByteArrayOutputStream()), new ProgressListener() {
+            @Override
+            public void onHeldOut(HeldOutPoint point) {
+                seen.add(point);
+                if (seen.size() == 2) {
+                    throw new Killed();
+                }
+            }
+        });
+        assertThrows(Killed.class, () -> killedRun.train(base.withSettings(every30, 0f, stopped)));
+        var metrics = Checkpoint.readMetrics(stopped);
+        assertEquals(60, metrics.get("optimizer_steps").getAsLong());
+        assertEquals(1, metrics.getAsJsonObject("position").get("epoch").getAsInt());
+        assertEquals(0, metrics.getAsJsonArray("epochs").size());
+        assertEquals(2, metrics.getAsJsonArray("curve").size());
+
+        TrainingOutcome resumed = quietRun().resume(stopped, 2, stopped);
+        assertEquals(full.optimizerSteps(), resumed.optimizerSteps());
+        ModelConfig config = Checkpoint.readConfig(straight);
+        Map<String, Tensor> a = Checkpoint.readWeights(straight, config);
+        Map<String, Tensor> b = Checkpoint.readWeights(stopped, config);
+        for (String name : a.keySet()) {
+            assertArrayEquals(a.get(name).values(), b.get(name).values(), 1e-6f, name);
+        }
+        assertEquals(full.last().validationPerplexity(), resumed.last().validationPerplexity(), 1e-6);
+        assertEquals(full.last().trainPerplexity(), resumed.last().trainPerplexity(), 1e-6);
+        // The curve has the same points, mid-epoch ones included, and no position once epochs end.
+        var straightCurve = Checkpoint.readMetrics(straight).getAsJsonArray("curve");
+        var resumedMetrics = Checkpoint.readMetrics(stopped);
+        assertEquals(straightCurve.size(), resumedMetrics.getAsJsonArray("curve").size());
+        assertTrue(straightCurve.size() > 2, "mid-epoch points expected: " + straightCurve);
+        assertTrue(!resumedMetrics.has("position"));
+        for (int i = 0; i < straightCurve.size(); i++) {
+            assertEquals(straightCurve.get(i).getAsJsonObject().get("validation_perplexity").getAsDouble(),
+                    resumedMetrics.getAsJsonArray("curve").get(i).getAsJsonObject().get("validation_perplexity")
+                            .getAsDouble(), 1e-6, "curve point " + i);
+        }
     }
 }

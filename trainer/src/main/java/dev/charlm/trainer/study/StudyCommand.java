@@ -108,7 +108,7 @@ public final class StudyCommand {
             Study.Score baseline = null;
             for (Recipe r : recipes) {
                 TrainingSettings s = new TrainingSettings(Partitioning.SEQUENTIAL, r.optimizer(), r.lr(), r.schedule(),
-                        0, r.weightDecay(), 1f, r.average(), epochs, 0, o.batchSize, o.numSteps, o.seed);
+                        0, r.weightDecay(), 1f, r.average(), epochs, 0, o.batchSize, o.numSteps, o.seed, 0);
                 TrainingRequest req = Study.request(data, o, Cell.LSTM, s).withSettings(s, r.dropout(), Path.of("x"));
                 TrainingOutcome run = study.train(r.name(), req);
                 if (baseline == null) {

@@ -76,7 +76,7 @@ final class StudyOptions {
     TrainingSettings settings(int epochs, double maxMinutes, LearningRateSchedule schedule) {
         TrainingRecipe r = recipe();
         return new TrainingSettings(Partitioning.SEQUENTIAL, optimizer(), r.lr(), schedule, 0, r.weightDecay(), 1f,
-                r.average(), epochs, maxMinutes, batchSize, numSteps, seed);
+                r.average(), epochs, maxMinutes, batchSize, numSteps, seed, 0);
     }
 
     /** The recipe in words, for a table's footnote, with the schedule the study uses. */

@@ -9,6 +9,8 @@ import ai.djl.training.GradientCollector;
 import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.data.SourceText;
+import dev.charlm.trainer.checkpoint.CheckpointException;
+import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.model.CharRnnModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,9 +58,56 @@ public final class TrainingLoop {
         return new Random(seed * 1_000_003L + epoch);
     }
 
-    /** Trains epoch {@code epoch} (1-based) and scores the held-out text. */
-    public EpochMetrics runEpoch(int epoch, ProgressListener listener) {
-        long wallStart = System.nanoTime();
+    /**
+     * Where an epoch stands between two batches: enough to continue it exactly (the loss so far
+     * for its training perplexity, its step time, the state carried into the next batch).
+     *
+     * @param epoch 1-based epoch
+     * @param nextBatch index of the next batch in the epoch's plan
+     * @param lossSum summed training loss (nats) of the batches done
+     * @param tokenCount training characters of the batches done
+     * @param phaseNanos step time so far by phase, as {@link StepTiming} orders them
+     * @param wallSeconds the epoch's wall time so far, mid-epoch evaluations included
+     * @param carriedState the recurrent state the next batch starts from; empty in random
+     *     partitioning
+     */
+    public record EpochProgress(int epoch, int nextBatch, double lossSum, long tokenCount, long[] phaseNanos,
+            double wallSeconds, List<Tensor> carriedState) {
+
+        /** Step time so far, in seconds. */
+        public double stepSeconds() {
+            long total = 0;
+            for (long n : phaseNanos) {
+                total += n;
+            }
+            return total / 1e9;
+        }
+    }
+
+    /** Told when a checkpoint is due inside an epoch ({@link TrainingSettings#checkpointEvery()}). */
+    public interface MidEpoch {
+        /**
+         * @param progress where the epoch stands
+         * @param heldOut every file's held-out score at this point, in corpus order
+         */
+        void reached(EpochProgress progress, List<Evaluation> heldOut) throws CheckpointException;
+    }
+
+    /**
+     * Trains epoch {@code epoch} (1-based), from its start or from {@code from}, and scores the
+     * held-out text; every {@link TrainingSettings#checkpointEvery()} updates inside the epoch
+     * it scores the held-out text and tells {@code midEpoch}.
+     *
+     * @param from where a checkpoint left this epoch, or null to start it
+     * @param midEpoch told at each mid-epoch checkpoint, or null
+     * @throws CheckpointException what {@code midEpoch} throws
+     */
+    public EpochMetrics runEpoch(int epoch, EpochProgress from, MidEpoch midEpoch, ProgressListener listener)
+            throws CheckpointException {
+        if (from != null && from.epoch() != epoch) {
+            throw new IllegalArgumentException("progress of epoch " + from.epoch() + " given for epoch " + epoch);
+        }
+        long wallStart = System.nanoTime() - (from != null ? (long) (from.wallSeconds() * 1e9) : 0);
         int batchSize = settings.batchSize();
         int numSteps = settings.numSteps();
         int[] tokens = corpus.trainingTokens();
@@ -67,13 +116,20 @@ public final class TrainingLoop {
         Shape shape = new Shape(batchSize, numSteps);
         long[] inputs = new long[batchSize * numSteps];
         long[] labels = new long[batchSize * numSteps];
-        long[] phase = new long[5];
-        double lossSum = 0;
-        long tokenCount = 0;
+        long[] phase = from != null ? from.phaseNanos().clone() : new long[5];
+        double lossSum = from != null ? from.lossSum() : 0;
+        long tokenCount = from != null ? from.tokenCount() : 0;
+        int every = settings.checkpointEvery();
         Engine engine = Engine.getInstance();
         try (NDManager carry = NDManager.newBaseManager(model.device())) {
             NDList state = null;
-            for (int b = 0; b < plan.size(); b++) {
+            if (from != null && !from.carriedState().isEmpty()) {
+                state = new NDList();
+                for (Tensor t : from.carriedState()) {
+                    state.add(carry.create(t.values(), new Shape(t.shape())));
+                }
+            }
+            for (int b = from != null ? from.nextBatch() : 0; b < plan.size(); b++) {
                 long t0 = System.nanoTime();
                 try (NDManager scope = model.newScope()) {
                     Partitioning.fill(tokens, plan.get(b), numSteps, inputs, labels);
@@ -129,6 +185,17 @@ public final class TrainingLoop {
                     listener.onBatch(epoch, b + 1, plan.size(), Math.exp(lossSum / tokenCount),
                             tokenCount / (stepNanos / 1e9));
                 }
+                if (midEpoch != null && every > 0 && updater.steps() % every == 0 && b + 1 < plan.size()) {
+                    List<Tensor> carried = new ArrayList<>();
+                    if (state != null) {
+                        for (NDArray a : state) {
+                            carried.add(new Tensor(a.getShape().getShape(), a.toFloatArray()));
+                        }
+                    }
+                    List<Evaluation> heldOut = evaluateHeldOut();
+                    midEpoch.reached(new EpochProgress(epoch, b + 1, lossSum, tokenCount, phase.clone(),
+                            (System.nanoTime() - wallStart) / 1e9, List.copyOf(carried)), heldOut);
+                }
             }
         }
         long stepNanos = phase[0] + phase[1] + phase[2] + phase[3] + phase[4];
@@ -151,7 +218,7 @@ public final class TrainingLoop {
     }
 
     /** Every file's held-out score, with the averaged weights when the run keeps an average. */
-    private List<Evaluation> evaluateHeldOut() {
+    public List<Evaluation> evaluateHeldOut() {
         if (average == null || average.isEmpty()) {
             return HeldOutScorer.evaluateAll(model, heldOutTokens);
         }

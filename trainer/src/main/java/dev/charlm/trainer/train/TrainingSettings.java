@@ -22,10 +22,13 @@ import dev.charlm.trainer.data.Partitioning;
  * @param batchSize windows per batch
  * @param numSteps characters per window
  * @param seed seeds initialisation, minibatch order and dropout
+ * @param checkpointEvery also score the held-out text and write a checkpoint every this many
+ *     updates inside an epoch (a long run's curve, and where a stopped run resumes); 0: only at
+ *     the end of each epoch
  */
 public record TrainingSettings(Partitioning partitioning, OptimizerKind optimizer, float learningRate,
         LearningRateSchedule schedule, int warmupSteps, float weightDecay, float clip, float averaging, int epochs,
-        double maxMinutes, int batchSize, int numSteps, long seed) {
+        double maxMinutes, int batchSize, int numSteps, long seed, int checkpointEvery) {
 
     public TrainingSettings {
         positive("epochs", epochs);
@@ -43,8 +46,8 @@ public record TrainingSettings(Partitioning partitioning, OptimizerKind optimize
         if (!(averaging >= 0 && averaging < 1)) {
             throw new IllegalArgumentException("averaging decay must be in [0, 1), got " + averaging);
         }
-        if (warmupSteps < 0 || !(maxMinutes >= 0)) {
-            throw new IllegalArgumentException("warm-up steps and time limit must be >= 0");
+        if (warmupSteps < 0 || !(maxMinutes >= 0) || checkpointEvery < 0) {
+            throw new IllegalArgumentException("warm-up steps, time limit and checkpoint interval must be >= 0");
         }
     }
 
@@ -52,13 +55,13 @@ public record TrainingSettings(Partitioning partitioning, OptimizerKind optimize
     public static TrainingSettings basic(Partitioning partitioning, OptimizerKind optimizer, float learningRate,
             float clip, int epochs, int batchSize, int numSteps, long seed) {
         return new TrainingSettings(partitioning, optimizer, learningRate, LearningRateSchedule.CONSTANT, 0, 0f,
-                clip, 0f, epochs, 0, batchSize, numSteps, seed);
+                clip, 0f, epochs, 0, batchSize, numSteps, seed, 0);
     }
 
     /** The same settings with another epoch count. */
     public TrainingSettings withEpochs(int newEpochs) {
         return new TrainingSettings(partitioning, optimizer, learningRate, schedule, warmupSteps, weightDecay, clip,
-                averaging, newEpochs, maxMinutes, batchSize, numSteps, seed);
+                averaging, newEpochs, maxMinutes, batchSize, numSteps, seed, checkpointEvery);
     }
 
     private static void positive(String what, int value) {
@@ -82,6 +85,7 @@ public record TrainingSettings(Partitioning partitioning, OptimizerKind optimize
         s.addProperty("batch_size", batchSize);
         s.addProperty("num_steps", numSteps);
         s.addProperty("seed", seed);
+        s.addProperty("checkpoint_every", checkpointEvery);
         return s;
     }
 
@@ -108,7 +112,8 @@ public record TrainingSettings(Partitioning partitioning, OptimizerKind optimize
                     s.has("max_minutes") ? s.get("max_minutes").getAsDouble() : 0,
                     require(s.get("batch_size"), "batch_size").getAsInt(),
                     require(s.get("num_steps"), "num_steps").getAsInt(),
-                    require(s.get("seed"), "seed").getAsLong());
+                    require(s.get("seed"), "seed").getAsLong(),
+                    s.has("checkpoint_every") ? s.get("checkpoint_every").getAsInt() : 0);
         } catch (ClassCastException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             throw new IllegalArgumentException("invalid run settings (" + e.getMessage() + ")");
         }
