@@ -23,6 +23,9 @@ public class ErrorHandler {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof OutputClosed) {
+                return OutputClosed.EXIT_STATUS; // nobody reads what we would say
+            }
             if (ex instanceof UserError) {
                 c.getErr().println("charlm " + c.getCommandName() + ": error: " + ex.getMessage());
                 return EXIT_USAGE;

@@ -74,10 +74,10 @@ public class GenerateCommand implements Callable<Integer> {
                             + model.info().preprocessing().id() + " preprocessing");
                 }
                 out.print(fed);
-                out.flush();
+                OutputClosed.check(out);
                 GenerationResult r = session.generate(options, ch -> {
                     out.print(ch);
-                    out.flush();
+                    OutputClosed.check(out); // flushed; a closed pipe ends the generation here
                 });
                 out.println();
                 out.flush();
@@ -95,10 +95,10 @@ public class GenerateCommand implements Callable<Integer> {
                 }
                 session.generate(options, ch -> {
                     out.print(ch);
-                    out.flush();
+                    OutputClosed.check(out);
                 });
                 out.println();
-                out.flush();
+                OutputClosed.check(out);
             }
             return 0;
         }

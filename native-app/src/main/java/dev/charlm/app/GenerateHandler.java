@@ -2,29 +2,25 @@ package dev.charlm.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.GenerationResult;
 import dev.charlm.sdk.GenerationSession;
 import dev.charlm.sdk.StepBatcher;
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code POST /v1/generate}: JSON in, server-sent events out. The batcher's worker makes the
  * characters, batched with every other client's, and hands them over in chunks through a queue
  * that ends with a marker; this thread writes them, so a slow client slows only itself, and a
- * client that has gone ends its generation at the next character.
+ * client that has gone (or a server shutting down) ends its generation at the next character.
+ * A generation the server ends ends with {@code event: error}.
  */
 final class GenerateHandler implements Exchanges.Endpoint {
 
@@ -47,31 +43,27 @@ final class GenerateHandler implements Exchanges.Endpoint {
     }
 
     @Override
-    public void handle(HttpExchange ex) throws IOException {
-        GenerationRequest request = request(Exchanges.jsonObject(ex, limits.maxBodyBytes()));
+    public void handle(Exchange ex) {
+        GenerationRequest request = request(Exchanges.jsonObject(ex));
         try {
             request.check(limits.generation(), GenerationRequest.Naming.JSON);
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, e.getMessage());
         }
-        Exchanges.withPermit(ex, permits, limits.queueWaitMillis(), e -> generate(e, request));
+        Exchanges.withSlots(ex, limits.queueWaitMillis(), e -> generate(e, request), permits);
     }
 
-    private void generate(HttpExchange ex, GenerationRequest request) throws IOException {
+    private void generate(Exchange ex, GenerationRequest request) {
         GenerationSession session = model.newSession();
         if (session.feed(request.prompt()).isEmpty()) {
             throw new ApiError(400, "field 'prompt' is empty after " + model.info().preprocessing().id() + " preprocessing");
         }
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.sendResponseHeaders(200, 0); // chunked: events go out as they are made
-        SseWriter sse = new SseWriter(ex.getResponseBody());
+        ex.startEvents(); // events go out as they are made
         LinkedBlockingQueue<String> chunks = new LinkedBlockingQueue<>();
         StringBuilder pending = new StringBuilder();
-        AtomicBoolean clientGone = new AtomicBoolean();
         CompletableFuture<GenerationResult> future = batcher.submit(session, request.options(), ch -> {
-            if (clientGone.get()) {
-                throw new CancellationException("client went away"); // ends this generation only
+            if (ex.shouldStop()) {
+                throw new CancellationException("client went away or server stopping"); // ends this generation only
             }
             pending.append(ch);
             if (pending.length() >= CHUNK_CHARACTERS) {
@@ -88,42 +80,42 @@ final class GenerateHandler implements Exchanges.Endpoint {
         });
         try {
             for (String chunk = chunks.take(); chunk != END; chunk = chunks.take()) {
-                sse.event("chunk", Exchanges.JSON.createObjectNode().put("text", chunk).toString());
+                if (!ex.event("chunk", Exchanges.JSON.createObjectNode().put("text", chunk).toString())) {
+                    return; // the client has gone; the next character ends the generation
+                }
             }
-        } catch (IOException e) {
-            clientGone.set(true);
-            return;
         } catch (InterruptedException e) {
-            clientGone.set(true);
             Thread.currentThread().interrupt();
             return;
         }
         GenerationResult r;
         try {
             r = future.join();
-        } catch (CompletionException e) {
-            throw new IllegalStateException("generation failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+            if (cause instanceof CancellationException && ex.aborted()) {
+                ex.event("error", Exchanges.error("server is shutting down; the generation was ended"));
+                ex.end();
+                return;
+            }
+            if (cause instanceof CancellationException) {
+                return; // the client went away
+            }
+            ex.event("error", Exchanges.error("internal error: " + cause.getClass().getSimpleName()));
+            ex.end();
+            throw new IllegalStateException("generation failed: " + cause.getMessage(), cause);
         }
         ObjectNode done = Exchanges.JSON.createObjectNode().put("characters", r.characters())
                 .put("finish_reason", r.finishReason().name().toLowerCase())
                 .put("elapsed_ms", r.elapsedNanos() / 1e6).put("characters_per_second", r.charactersPerSecond());
         done.put("stop", r.stopString().orElse(null));
-        try {
-            sse.event("done", done.toString());
-        } catch (IOException e) {
-            // the client went away at the end
-        }
+        ex.event("done", done.toString());
+        ex.end();
     }
 
-    /** The request's fields, each of the right type; unknown fields refused. */
+    /** The request's fields, each of the right type ({@link JsonFields}); unknown fields refused. */
     private GenerationRequest request(JsonNode req) {
-        Iterator<String> names = req.fieldNames();
-        while (names.hasNext()) {
-            String f = names.next();
-            if (!FIELDS.contains(f)) {
-                throw new ApiError(400, "unknown field '" + f + "' (known: " + String.join(", ", new TreeSet<>(FIELDS)) + ")");
-            }
-        }
+        JsonFields.onlyKnown(req, FIELDS);
         JsonNode prompt = req.get("prompt");
         if (prompt == null || !prompt.isTextual()) {
             throw new ApiError(400, "field 'prompt' is required and must be a string");
@@ -145,30 +137,11 @@ final class GenerateHandler implements Exchanges.Endpoint {
                 stops.add(s.asText());
             }
         }
-        return new GenerationRequest(prompt.asText(), intField(req, "max_characters", 200),
-                number(req, "temperature", 0), intField(req, "top_k", 0), number(req, "top_p", 1),
-                req.has("seed") ? (long) number(req, "seed", 0) : null, stops);
-    }
-
-    private static int intField(JsonNode req, String field, int fallback) {
-        JsonNode n = req.get(field);
-        if (n == null) {
-            return fallback;
-        }
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw new ApiError(400, "field '" + field + "' must be an integer");
-        }
-        return n.intValue();
-    }
-
-    private static double number(JsonNode req, String field, double fallback) {
-        JsonNode n = req.get(field);
-        if (n == null) {
-            return fallback;
-        }
-        if (!n.isNumber()) {
-            throw new ApiError(400, "field '" + field + "' must be a number");
-        }
-        return n.doubleValue();
+        return new GenerationRequest(prompt.asText(),
+                JsonFields.intField(req, "max_characters", Integer.MIN_VALUE, Integer.MAX_VALUE, 200),
+                JsonFields.number(req, "temperature", 0),
+                JsonFields.intField(req, "top_k", Integer.MIN_VALUE, Integer.MAX_VALUE, 0),
+                JsonFields.number(req, "top_p", 1),
+                JsonFields.integer(req, "seed", Long.MIN_VALUE, Long.MAX_VALUE, null), stops);
     }
 }

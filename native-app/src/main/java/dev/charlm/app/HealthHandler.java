@@ -1,8 +1,6 @@
 package dev.charlm.app;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.charlm.sdk.CharModel;
-import java.io.IOException;
 
 /** {@code GET /health}: what is served; never waits for a request slot. */
 final class HealthHandler implements Exchanges.Endpoint {
@@ -14,8 +12,8 @@ final class HealthHandler implements Exchanges.Endpoint {
     }
 
     @Override
-    public void handle(HttpExchange ex) throws IOException {
-        Exchanges.send(ex, 200, Exchanges.JSON.createObjectNode().put("status", "ok").put("model", model.info().source())
+    public void handle(Exchange ex) {
+        ex.send(200, Exchanges.JSON.createObjectNode().put("status", "ok").put("model", model.info().source())
                 .put("cell", model.info().cell().id()).put("layers", model.info().layers())
                 .put("hidden", model.info().hidden()).put("device", model.device().name().toLowerCase()).toString());
     }

@@ -11,10 +11,12 @@ import dev.charlm.sdk.ScoringMode;
 import dev.charlm.sdk.ScoringOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,10 +29,13 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = "Score the perplexity of files (files, directories of .txt files, or quoted globs).",
-        footer = {"", "Exit status: 0 all scored, 1 some files failed, 2 bad usage."})
+        footer = {"", "Exit status: 0 all scored, 1 some files failed, 2 bad usage, 130 interrupted (what was done is"
+                + " printed), 141 standard output closed."})
 public class ScoreCommand implements Callable<Integer> {
 
     static final int EXIT_SOME_FAILED = 1;
+    /** Ctrl-C or SIGTERM: what was done is printed, marked as interrupted. */
+    static final int EXIT_INTERRUPTED = 128 + 2;
     private static final long PROGRESS_EVERY_NANOS = 500_000_000L;
 
     @Mixin
@@ -65,35 +70,109 @@ public class ScoreCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         PrintStream err = System.err;
-        try (CharModel model = modelOption.load(ModelOptions.forScoring())) {
-            long start = System.nanoTime();
-            long[] lastProgress = {start};
-            boolean[] progressShown = {false};
-            boolean terminal = System.console() != null;
-            long every = terminal ? PROGRESS_EVERY_NANOS : 10 * PROGRESS_EVERY_NANOS;
-            List<ScoreOutcome> outcomes = model.newScorer(scoring).scoreAll(files, new ScoreListener() {
-                @Override
-                public void onProgress(long scored, int done, int total) {
-                    long now = System.nanoTime();
-                    if (now - lastProgress[0] >= every) {
-                        lastProgress[0] = now;
-                        progressShown[0] = terminal;
-                        // A line redrawn in place on a terminal; a plain line every 5 s in a log.
-                        err.printf(Locale.ROOT, "%sscoring: %d/%d files, %d characters, %.0f chars/s%s",
-                                terminal ? "\r" : "", done, total, scored, scored / ((now - start) / 1e9),
-                                terminal ? "   " : "\n");
-                        err.flush();
+        try (Interruption interruption = Interruption.watch(Duration.ofSeconds(30));
+                CharModel model = modelOption.load(ModelOptions.forScoring())) {
+            ScoreOutput output = new ScoreOutput(json, out, err, "charlm score");
+            if (!output.begin()) {
+                throw new OutputClosed();
+            }
+            Progress progress = new Progress(err, System.console() != null);
+            // Outcomes are printed in input order as soon as every earlier one is done.
+            ScoreOutcome[] done = new ScoreOutcome[files.size()];
+            int[] printed = {0};
+            try {
+                model.newScorer(scoring).scoreAll(files, new ScoreListener() {
+                    @Override
+                    public void onProgress(long predictions, int inputsDone, int inputsTotal) {
+                        progress.update(predictions, inputsDone, inputsTotal);
+                    }
+
+                    @Override
+                    public void onInput(int index, ScoreOutcome outcome) {
+                        done[index] = outcome;
+                        while (printed[0] < done.length && done[printed[0]] != null) {
+                            progress.clear();
+                            if (!output.print(done[printed[0]++])) {
+                                throw new OutputClosed(); // stops the scoring: nobody reads the rest
+                            }
+                        }
+                    }
+
+                    @Override
+                    public boolean isCancelled() {
+                        return interruption.requested();
+                    }
+                });
+            } catch (CancellationException e) {
+                // Ctrl-C: what is done, in order, and the total of that, marked as interrupted.
+                progress.clear();
+                for (int i = printed[0]; i < done.length; i++) {
+                    if (done[i] != null) {
+                        output.print(done[i]);
                     }
                 }
-            });
-            if (progressShown[0]) {
+                output.finish(files.size(), true);
+                return EXIT_INTERRUPTED;
+            }
+            progress.finish();
+            return output.finish(files.size(), false) > 0 ? EXIT_SOME_FAILED : 0;
+        }
+    }
+
+    /**
+     * Progress on stderr: a line redrawn in place on a terminal, a plain line every 5 s in a log,
+     * and in a log a last line whose counts are the total's.
+     */
+    private static final class Progress {
+        private final PrintStream err;
+        private final boolean terminal;
+        private final long start = System.nanoTime();
+        private final long every;
+        private long last = start;
+        private boolean shown;
+        private long predictions;
+        private int done;
+        private int total;
+
+        Progress(PrintStream err, boolean terminal) {
+            this.err = err;
+            this.terminal = terminal;
+            this.every = terminal ? PROGRESS_EVERY_NANOS : 10 * PROGRESS_EVERY_NANOS;
+        }
+
+        void update(long predictions, int done, int total) {
+            this.predictions = predictions;
+            this.done = done;
+            this.total = total;
+            long now = System.nanoTime();
+            if (now - last >= every) {
+                last = now;
+                line(now);
+            }
+        }
+
+        private void line(long now) {
+            shown = terminal;
+            err.printf(Locale.ROOT, "%sscoring: %d/%d files, %d predictions, %.0f chars/s%s", terminal ? "\r" : "",
+                    done, total, predictions, predictions / ((now - start) / 1e9), terminal ? "   " : "\n");
+            err.flush();
+        }
+
+        /** Takes a redrawn line off the terminal before other output. */
+        void clear() {
+            if (shown) {
                 err.print("\r\033[K");
+                err.flush();
+                shown = false;
             }
-            int failed = ScoreOutput.print(outcomes, json, out, err, "charlm score");
-            if (failed > 0) {
-                return EXIT_SOME_FAILED;
+        }
+
+        /** In a log that had progress lines, a last one with the final counts. */
+        void finish() {
+            clear();
+            if (!terminal && last != start) {
+                line(System.nanoTime());
             }
-            return 0;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.charlm.sdk.ModelOptions;
 import io.quarkus.runtime.Quarkus;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,7 +28,8 @@ public class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-concurrent", defaultValue = "8", description = "Requests computed at once. Default: ${DEFAULT-VALUE}.")
     int maxConcurrent;
 
-    @Option(names = "--max-body-bytes", defaultValue = "10485760", description = "Largest request body. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-body-bytes", defaultValue = "4194304",
+            description = "Largest request body; the default scores within the default --score-timeout on two cores. Default: ${DEFAULT-VALUE}.")
     int maxBodyBytes;
 
     @Option(names = "--max-characters", defaultValue = "10000", description = "Largest max_characters a request may ask. Default: ${DEFAULT-VALUE}.")
@@ -46,8 +48,13 @@ public class ServeCommand implements Callable<Integer> {
     int maxConnections;
 
     @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "20",
-            description = "Longest time to receive a request; slower senders are disconnected. Default: ${DEFAULT-VALUE}.")
+            description = "Longest a connection may take to deliver a whole request, from opening or from its previous"
+                    + " answer; slower senders and idle connections are closed. Default: ${DEFAULT-VALUE}.")
     int readTimeout;
+
+    @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "10",
+            description = "On Ctrl-C or SIGTERM, how long running requests may finish before they are ended. Default: ${DEFAULT-VALUE}.")
+    int shutdownGrace;
 
     @Option(names = "--score-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Longest a scoring request computes before its work is stopped (503). Default: ${DEFAULT-VALUE}.")
@@ -65,6 +72,9 @@ public class ServeCommand implements Callable<Integer> {
         positive("--max-connections", maxConnections);
         positive("--read-timeout", readTimeout);
         positive("--score-timeout", scoreTimeout);
+        if (shutdownGrace < 0) {
+            throw new UserError("--shutdown-grace must be >= 0, got " + shutdownGrace);
+        }
         if (maxCharacters < 0 || maxStops < 0) {
             throw new UserError((maxCharacters < 0 ? "--max-characters" : "--max-stops") + " must be >= 0");
         }
@@ -75,7 +85,9 @@ public class ServeCommand implements Callable<Integer> {
                 maxPromptCharacters, maxStops, maxParts, maxConnections, readTimeout, scoreTimeout * 1000L);
         // Generation: one ONNX Runtime thread per call, as the batcher runs one lane per core.
         // Scoring: one thread per core, as a scoring call is one large batch.
-        try (CharModel model = modelOption.load(ModelOptions.defaults());
+        // Ctrl-C or SIGTERM makes Quarkus.waitForExit() return; the drain below then has its grace.
+        try (Interruption stop = Interruption.watch(Duration.ofSeconds(2L * shutdownGrace + 15));
+                CharModel model = modelOption.load(ModelOptions.defaults());
                 CharModel scoring = modelOption.load(ModelOptions.forScoring());
                 HttpApi api = new HttpApi(model, scoring, limits)) {
             InetSocketAddress at;
@@ -87,6 +99,9 @@ public class ServeCommand implements Callable<Integer> {
             System.err.println("charlm serve: " + model + " on http://" + at.getHostString() + ":" + at.getPort()
                     + " (GET /health, POST /v1/generate, POST /v1/score); Ctrl-C stops");
             Quarkus.waitForExit();
+            System.err.println("charlm serve: stopping: " + api.requestsInFlight() + " request(s) in flight get up to "
+                    + shutdownGrace + " s to finish");
+            api.shutdown(Duration.ofSeconds(shutdownGrace));
             return 0;
         }
     }

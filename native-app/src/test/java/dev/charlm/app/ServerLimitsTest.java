@@ -64,7 +64,8 @@ class ServerLimitsTest {
     @Test
     @Timeout(60)
     void stalledSendersDoNotStallOthersAndAreDisconnected() throws Exception {
-        try (HttpApi api = new HttpApi(model, scoring, new HttpApi.Limits(4, 1 << 20, 1000, 2_000))) {
+        try (HttpApi api = new HttpApi(model, scoring, new HttpApi.Limits(4, 1 << 20, 1000, 2_000, 20_000, 16, 256, 256,
+                3, 60_000))) {
             URI at = start(api);
             List<Socket> slow = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
@@ -204,6 +205,10 @@ class ServerLimitsTest {
             assertEquals(scoring.newScorer().score("a.txt", a).perplexity(), files.get(0).get("perplexity").asDouble(), 1e-12);
             assertEquals(scoring.newScorer().score("b.txt", b).perplexity(), files.get(1).get("perplexity").asDouble(), 1e-12);
             assertEquals("segmented", files.get(0).get("mode").asText());
+            // The total in the form `charlm score --json` prints.
+            var total = json.readTree(r.body()).get("total");
+            assertTrue(total.get("total").asBoolean());
+            assertEquals(2, total.get("files").asInt());
         }
     }
 }

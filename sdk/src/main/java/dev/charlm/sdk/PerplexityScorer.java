@@ -134,7 +134,7 @@ public final class PerplexityScorer {
                 outcomes[t] = ScoreOutcome.failed(sources.get(t).name(), asInvalid(sources.get(t).name(), e));
                 done[0]++;
                 if (listener != null) {
-                    listener.onInput(outcomes[t]);
+                    listener.onInput(t, outcomes[t]);
                 }
             }
         }
@@ -146,7 +146,7 @@ public final class PerplexityScorer {
                 parts.set(t, null);
                 done[0]++;
                 if (listener != null) {
-                    listener.onInput(outcomes[t]);
+                    listener.onInput(t, outcomes[t]);
                 }
             }
         }, () -> done[0], n);

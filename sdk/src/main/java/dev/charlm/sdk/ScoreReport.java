@@ -58,19 +58,25 @@ public record ScoreReport(String name, long characters, long predictions, long u
     }
 
     /**
-     * The JSON object every front end prints for a score (the CLI's {@code --json} lines, the
-     * HTTP API, the Spark job): {@code key} (e.g. "file" or "total") naming it, then perplexity,
-     * bits_per_char, mode, characters, predictions, unknown; numbers at full precision.
+     * The JSON object every front end prints for one text's score (the CLI's {@code --json}
+     * lines, the HTTP API, the Spark job): file, perplexity, bits_per_char, mode, characters,
+     * predictions, unknown; numbers at full precision. Totals are printed by {@link
+     * ScoreOutput#totalJson}.
      */
-    public String toJson(String key) {
+    public String toJson() {
         Map<String, Object> o = new LinkedHashMap<>();
-        o.put(key, name);
+        o.put("file", name);
+        putFigures(o);
+        return Json.write(o);
+    }
+
+    /** The figures of the JSON forms, in their order. */
+    void putFigures(Map<String, Object> o) {
         o.put("perplexity", perplexity());
         o.put("bits_per_char", bitsPerCharacter());
         o.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
         o.put("characters", characters);
         o.put("predictions", predictions);
         o.put("unknown", unknownCharacters);
-        return Json.write(o);
     }
 }
