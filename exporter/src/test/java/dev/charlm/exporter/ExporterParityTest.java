@@ -44,6 +44,18 @@ class ExporterParityTest {
         assertTrue(Files.size(onnx) > 0);
     }
 
+    /** Hidden sizes around the vocabulary's (28) and the small ones where DJL's reference used to be wrong. */
+    @ParameterizedTest(name = "{0} x{1} hidden {2}")
+    @CsvSource({"LSTM,1,8", "LSTM,2,16", "LSTM,1,27", "LSTM,2,28", "LSTM,1,29", "LSTM,2,32", "GRU,2,8", "GRU,1,16",
+            "RNN,2,8", "RNN,1,16"})
+    void everyWidthExportsFaithfully(Cell cell, int layers, int hidden) throws Exception {
+        String name = cell + "-" + layers + "-h" + hidden;
+        Path ckpt = Fixtures.checkpoint(dir, name, cell, layers, hidden, Implementation.BUILTIN);
+        Exporter.Result r = new Exporter().export(ckpt, dir.resolve(name + ".onnx"));
+        assertTrue(r.parity().passed(), r.parity().toString());
+        assertEquals(r.djlHeldOut().perplexity(), r.heldOut().perplexity(), r.djlHeldOut().perplexity() * 1e-4);
+    }
+
     @ParameterizedTest
     @CsvSource({"LSTM", "GRU"})
     void pytorchGateOrderIsCaughtAndNothingIsWritten(Cell cell) throws Exception {

@@ -35,9 +35,14 @@ final class Fixtures {
     }
 
     static Path checkpoint(Path dir, String name, Cell cell, int layers, Implementation impl) throws Exception {
+        return checkpoint(dir, name, cell, layers, 24, impl);
+    }
+
+    static Path checkpoint(Path dir, String name, Cell cell, int layers, int hidden, Implementation impl)
+            throws Exception {
         Path text = text(dir);
         Corpus corpus = Corpus.load(List.of(text), Preprocessing.D2L, 0.1, null);
-        ModelConfig config = new ModelConfig(cell, impl, layers, 24, 0f, Preprocessing.D2L, corpus.vocabulary());
+        ModelConfig config = new ModelConfig(cell, impl, layers, hidden, 0f, Preprocessing.D2L, corpus.vocabulary());
         Map<String, Tensor> weights = weights(config, name);
         JsonObject metrics = new JsonObject();
         return write(dir, name, text, corpus, config, weights, metrics);

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.charlm.trainer.internal.TorchLogging;
+import dev.charlm.trainer.internal.TorchRuntime;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -75,7 +75,7 @@ public final class CharRnnModel implements AutoCloseable {
      * implementations start from the same weights.
      */
     public static CharRnnModel create(ModelSpec spec, Implementation impl, Device device, long seed) {
-        TorchLogging.applyEnvironment();
+        TorchRuntime.apply();
         CharRnnModel model = new CharRnnModel(spec, impl, device);
         Random random = new Random(seed);
         float bound = (float) (1.0 / Math.sqrt(spec.hidden()));

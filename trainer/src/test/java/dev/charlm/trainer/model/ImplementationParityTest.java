@@ -12,7 +12,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +62,58 @@ class ImplementationParityTest {
                 assertTrue(diff <= TOLERANCE, cell + "x" + layers + " " + key + " differs by " + diff);
             }
             assertEquals(a.values.keySet(), b.values.keySet());
+        }
+    }
+
+    /**
+     * Outside training (no gradients, as held-out scoring, sampling and the export's reference
+     * run), at hidden sizes around the vocabulary's and at the small ones where libtorch's oneDNN
+     * LSTM was wrong (TorchRuntime switches it off).
+     */
+    @ParameterizedTest
+    @CsvSource({"LSTM,8", "LSTM,16", "LSTM,27", "LSTM,28", "LSTM,29", "LSTM,32", "GRU,8", "GRU,16", "RNN,8",
+            "RNN,16"})
+    void scratchEqualsBuiltinOutsideTraining(Cell cell, int hidden) {
+        ModelSpec spec = new ModelSpec(cell, 2, hidden, 28, 0f);
+        int batch = 3;
+        int steps = 5;
+        Random random = new Random(hidden);
+        long[] tokens = new long[batch * steps];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = random.nextInt(spec.vocabSize());
+        }
+        float[][] initialState = new float[cell.stateCount()][2 * batch * hidden];
+        for (float[] s : initialState) {
+            for (int i = 0; i < s.length; i++) {
+                s[i] = random.nextFloat() - 0.5f;
+            }
+        }
+        try (CharRnnModel builtin = CharRnnModel.create(spec, Implementation.BUILTIN, Device.cpu(), 7);
+                CharRnnModel scratch = CharRnnModel.create(spec, Implementation.SCRATCH, Device.cpu(), 99)) {
+            scratch.setWeights(builtin.weights());
+            List<float[]> a = forward(builtin, tokens, initialState, batch, steps);
+            List<float[]> b = forward(scratch, tokens, initialState, batch, steps);
+            for (int i = 0; i < a.size(); i++) {
+                float diff = maxAbsDiff(a.get(i), b.get(i));
+                assertTrue(diff <= TOLERANCE, cell + " hidden " + hidden + " output " + i + " differs by " + diff);
+            }
+        }
+        assertTrue(dev.charlm.trainer.internal.TorchRuntime.oneDnnDisabled());
+    }
+
+    private static List<float[]> forward(CharRnnModel model, long[] tokens, float[][] initialState, int batch,
+            int steps) {
+        ModelSpec spec = model.spec();
+        try (NDManager scope = model.newScope()) {
+            NDList state = new NDList();
+            for (float[] s : initialState) {
+                state.add(scope.create(s, new Shape(spec.layers(), batch, spec.hidden())));
+            }
+            List<float[]> out = new ArrayList<>();
+            for (NDArray a : model.forward(scope.create(tokens, new Shape(batch, steps)), state, false)) {
+                out.add(a.toFloatArray());
+            }
+            return out;
         }
     }
 

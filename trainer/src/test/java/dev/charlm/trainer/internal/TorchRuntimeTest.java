@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the launcher sets) libtorch prints nothing; without it, libtorch's own warning shows, which
  * proves the first case would see one. Native stderr cannot be captured in-process.
  */
-class TorchLoggingTest {
+class TorchRuntimeTest {
 
     private static final String LIBTORCH_WARNING = "AutoNonVariableTypeMode is deprecated";
 
