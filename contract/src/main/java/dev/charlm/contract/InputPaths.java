@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * What a path argument means, the same for every command: a file is itself; a directory means
- * its {@code .txt} files, recursively, sorted; an argument that names nothing and has {@code *},
- * {@code ?} or {@code [} in its last part is a pattern, meaning the matching entries of its
- * directory, sorted ({@code 'books/*.txt'}, quoted so the shell leaves it alone). A path that
- * exists is taken as it is, even with such characters in its name.
+ * What a path argument means, the same for every command ({@code score}, {@code train}, {@code
+ * spark-score} on local paths): a file is itself; a directory means its {@code .txt} files,
+ * recursively, sorted, without following links to directories (so a link loop cannot repeat a
+ * file; a link to a file is a file); an argument that names nothing and has {@code *}, {@code
+ * ?}, {@code [} or {@code {} in it is a pattern, meaning the matching entries of its directory,
+ * sorted ({@code 'books/*.txt'}, {@code 'books/{a,b}.txt'}, quoted so the shell leaves it alone).
+ * A path that exists is taken as it is, even with such characters in its name.
  */
 public final class InputPaths {
 
@@ -21,7 +23,7 @@ public final class InputPaths {
 
     /** Whether {@code arg} is a glob pattern rather than a path. */
     public static boolean isGlob(String arg) {
-        return arg.contains("*") || arg.contains("?") || arg.contains("[");
+        return arg.contains("*") || arg.contains("?") || arg.contains("[") || arg.contains("{");
     }
 
     /**
@@ -61,16 +63,17 @@ public final class InputPaths {
         if (!Files.isDirectory(path)) {
             return List.of(path);
         }
-        try (Stream<Path> s = Files.walk(path)) {
+        List<Path> txt;
+        try (Stream<Path> s = Files.walk(path)) { // links to directories are not followed
             // Not isRegularFile: an unreadable entry (a dangling link, a pipe) must be reported, not skipped.
-            List<Path> txt = s.filter(f -> f.getFileName().toString().endsWith(".txt") && !Files.isDirectory(f))
+            txt = s.filter(f -> f.getFileName().toString().endsWith(".txt") && !Files.isDirectory(f))
                     .sorted().toList();
-            if (txt.isEmpty()) {
-                throw new InvalidTextException(path, "directory holds no .txt files");
-            }
-            return txt;
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new InvalidTextException(path, "cannot list directory: " + e.getMessage());
         }
+        if (txt.isEmpty()) {
+            throw new InvalidTextException(path, "directory holds no .txt files");
+        }
+        return txt;
     }
 }

@@ -48,10 +48,24 @@ public final class TextFiles {
         }
         if (!Files.exists(file)) {
             throw new InvalidTextException(file, Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    ? "no such file (a link to nothing)" : "no such file");
+                    ? "no such file (" + brokenLink(file) + ")" : "no such file");
         }
         if (!Files.isRegularFile(file)) {
             throw new InvalidTextException(file, "is not a regular file (a pipe, socket or device), expected a text file");
+        }
+    }
+
+    /** What is wrong with a symbolic link that leads nowhere: a loop, or a missing target. */
+    private static String brokenLink(Path link) {
+        try {
+            link.toRealPath();
+            return "a link to nothing";
+        } catch (java.nio.file.FileSystemException e) {
+            String reason = e.getReason();
+            return reason != null && reason.contains("levels of symbolic links") ? "a symbolic link loop"
+                    : "a link to nothing";
+        } catch (IOException e) {
+            return "a link to nothing";
         }
     }
 

@@ -9,11 +9,14 @@ import dev.charlm.contract.InvalidTextException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 
 class ScoringTest {
@@ -217,6 +220,30 @@ class ScoringTest {
         };
         ScoreOutcome o = model.newScorer().scoreSources(List.of(shrunk), null).get(0);
         assertTrue(o.error().orElseThrow().startsWith("shrunk.txt: changed while it was being read"), o.error().get());
+    }
+
+    @ParameterizedTest
+    @EnumSource(ScoringMode.class)
+    void aFileThatGrowsWhileBeingReadSaysSo(ScoringMode mode) throws Exception {
+        Path grows = Files.writeString(dir.resolve("grows-" + mode + ".txt"), heldOut());
+        long planned = Files.size(grows);
+        boolean[] appended = {false};
+        ScoreOutcome o = model.newScorer(ScoringOptions.builder().mode(mode).build())
+                .scoreAll(List.of(grows), new ScoreListener() {
+                    @Override
+                    public void onProgress(long scored, int done, int total) {
+                        if (!appended[0]) { // a log file being written to, say
+                            appended[0] = true;
+                            try {
+                                Files.writeString(grows, "and more text arrives ", StandardOpenOption.APPEND);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
+                    }
+                }).get(0);
+        assertEquals(grows + ": changed while it was being read (it grew past the " + planned + " bytes planned)",
+                o.error().orElseThrow());
     }
 
     @Test

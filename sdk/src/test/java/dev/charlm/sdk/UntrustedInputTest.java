@@ -58,8 +58,38 @@ class UntrustedInputTest {
                 assertArrayEquals(before, target.snapshot().toBytes(), "a refused snapshot changed the session");
             }
         }
-        // A flipped bit in a float is still a snapshot; truncations and broken lengths are not.
-        assertTrue(refused > 600, refused + " of 2000 refused");
+        // Every flipped bit, truncation and overwritten length is caught by the checksum.
+        assertEquals(2_000, refused, refused + " of 2000 refused");
+    }
+
+    @Test
+    void everySingleBitFlipIsRefused() {
+        GenerationSession s = model.newSession();
+        s.feed("time traveller");
+        byte[] good = s.snapshot().toBytes();
+        for (int bit = 0; bit < 8 * good.length; bit++) {
+            byte[] bad = good.clone();
+            bad[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThrows(IllegalArgumentException.class, () -> SessionSnapshot.fromBytes(bad), "bit " + bit);
+        }
+        assertArrayEquals(good, SessionSnapshot.fromBytes(good).toBytes());
+    }
+
+    @Test
+    void aSnapshotOfNonFiniteValuesIsRefused() throws Exception {
+        GenerationSession s = model.newSession();
+        s.feed("time traveller");
+        byte[] good = s.snapshot().toBytes();
+        // A well-formed snapshot (valid checksum) whose logits are NaN, as a diverged model would give.
+        ByteBuffer b = ByteBuffer.wrap(good.clone());
+        int logitsAt = good.length - 4 - 4 * model.info().vocabulary().size();
+        b.putFloat(logitsAt, Float.NaN);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b.array(), 0, good.length - 4);
+        b.putInt(good.length - 4, (int) crc.getValue());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SessionSnapshot.fromBytes(b.array()));
+        assertTrue(e.getMessage().contains("holds NaN"), e.getMessage());
     }
 
     /** A prompt is fed in bounded calls: ONNX Runtime's memory does not grow with it. */

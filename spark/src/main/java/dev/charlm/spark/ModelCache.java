@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ModelCache {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelCache.class);
     private static final Map<String, CharModel> MODELS = new HashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
 
@@ -46,10 +47,13 @@ final class ModelCache {
                             + " (a model file replaced during a Spark session is not shipped again: give it a new name)");
                 }
                 LOADS.incrementAndGet();
+                long t0 = System.nanoTime();
                 // Spinning threads would steal the cores of the executor's other tasks.
                 model = CharModel.load(file, ModelOptions.builder().intraOpThreads(threads).spinning(false)
                         .prefixCacheEntries(0).build());
                 MODELS.put(key, model);
+                LOG.info("charlm: loaded {} (SHA-256 {}, {} intra-op thread(s)) in {} ms; every task of this JVM"
+                        + " shares it", model, sha256.substring(0, 12), threads, (System.nanoTime() - t0) / 1_000_000);
             }
             return model;
         }

@@ -1,5 +1,6 @@
 package dev.charlm.spark;
 
+import dev.charlm.contract.InputPaths;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.sdk.CharModel;
@@ -95,13 +96,17 @@ public final class SparkScoreJob {
     record Segment(int file, String uri, long size, int index, long start, long end, long warmupStart)
             implements Serializable {}
 
-    /** A segment's sums, or its failure, as it travels back from an executor. */
+    /**
+     * A segment's sums, or its failure, as it travels back from an executor; {@code fatal} says
+     * why no segment of the job can be scored (the shipped model is not the driver's), which a
+     * retry cannot change, so it is reported rather than thrown for Spark to retry.
+     */
     record SegmentSums(int file, int index, long start, long end, long warmupStart, double nll, long predictions,
-            long characters, long unknown, String problem, long problemOffset) implements Serializable {}
+            long characters, long unknown, String problem, long problemOffset, String fatal) implements Serializable {}
 
     /** A file's outcome as it travels back to the driver; {@code problem} says why it failed, if it did. */
     record FileSums(int file, String path, long characters, long predictions, long unknown, double nll, int segments,
-            String problem) implements Serializable {}
+            String problem, String fatal) implements Serializable {}
 
     /** What the executors need to know, shipped with every task. */
     record TaskSpec(String modelSha256, String modelFileName, String preprocessing, long segmentBytes,
@@ -134,10 +139,13 @@ public final class SparkScoreJob {
         String sha = ModelCache.sha256(spec.model());
         CharModel model = checkModel(spec.model(), sha, cpus);
         List<InputFile> files = list(spec.inputs(), jsc.hadoopConfiguration());
-        // A context ships a path once and warns when it is added again (a second job in one session);
-        // in local mode it lists the file by its canonical URI.
-        String modelUri = spec.model().toRealPath().toFile().toURI().toString();
-        if (!scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().listFiles()).contains(modelUri)) {
+        // A context ships a file once and warns when it is added again: by a second job in one session,
+        // or by spark-submit --files, which lists it under the driver's file server, not its file: URI.
+        // Executors find it by name; they check its SHA-256 against the driver's before loading it.
+        String modelName = spec.model().getFileName().toString();
+        boolean shipped = scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().listFiles()).stream()
+                .anyMatch(uri -> uri.endsWith("/" + modelName));
+        if (!shipped) {
             jsc.addFile(spec.model().toAbsolutePath().toString());
         }
         Map<String, String> hadoop = new HashMap<>();
@@ -151,9 +159,9 @@ public final class SparkScoreJob {
         long segments = 0;
         for (InputFile f : files) {
             if (f.problem() != null) {
-                results.add(new FileSums(f.index(), f.name(), 0, 0, 0, 0, 0, f.problem()));
+                results.add(new FileSums(f.index(), f.name(), 0, 0, 0, 0, 0, f.problem(), null));
             } else if (f.size() == 0) {
-                results.add(new FileSums(f.index(), f.name(), 0, 0, 0, 0, 0, "file is empty"));
+                results.add(new FileSums(f.index(), f.name(), 0, 0, 0, 0, 0, "file is empty", null));
             } else {
                 readable.add(f);
                 segments += task.exact() ? 1 : (f.size() + o.segmentBytes() - 1) / o.segmentBytes();
@@ -170,6 +178,11 @@ public final class SparkScoreJob {
                     .groupBy(SegmentSums::file)
                     .map(new Combine(task, namesByIndex(readable)))
                     .collect());
+        }
+        for (FileSums r : results) {
+            if (r.fatal() != null) {
+                throw new UsageException(r.fatal());
+            }
         }
         results.sort((a, b) -> Integer.compare(a.file(), b.file()));
         List<ScoreOutcome> outcomes = new ArrayList<>();
@@ -198,15 +211,40 @@ public final class SparkScoreJob {
     }
 
     /**
-     * The input files: a file is itself, a directory its .txt files recursively, a pattern its
-     * matches (none is an error); a path that does not exist is a file that failed.
+     * The input files. A local path (no scheme, or {@code file:}) means what it means to {@code
+     * charlm score} ({@link InputPaths}: the same walk, the same patterns, the same reasons a file
+     * cannot be read); a path on another file system (hdfs:, s3a:) is listed through Hadoop: a
+     * file is itself, a directory its .txt files recursively, a pattern its matches (none is an
+     * error); a path that does not exist is a file that failed.
      */
     static List<InputFile> list(List<String> inputs, Configuration conf) throws UsageException, IOException {
         List<InputFile> files = new ArrayList<>();
         for (String arg : inputs) {
             org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(arg);
+            String scheme = p.toUri().getScheme();
+            if (scheme == null || scheme.equals("file")) {
+                String local = scheme == null ? arg : p.toUri().getPath();
+                List<Path> paths;
+                try {
+                    paths = InputPaths.expand(local);
+                } catch (InvalidTextException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                for (Path f : paths) {
+                    long size = 0;
+                    String problem = null;
+                    try {
+                        size = TextSource.of(f).size();
+                    } catch (InvalidTextException e) {
+                        problem = e.problem();
+                    }
+                    files.add(new InputFile(files.size(), f.toAbsolutePath().toUri().toString(),
+                            scheme == null ? f.toString() : f.toAbsolutePath().toUri().toString(), size, problem));
+                }
+                continue;
+            }
             FileSystem fs = p.getFileSystem(conf);
-            boolean glob = arg.contains("*") || arg.contains("?") || arg.contains("[") || arg.contains("{");
+            boolean glob = InputPaths.isGlob(arg);
             FileStatus[] matches = glob ? fs.globStatus(p) : fs.exists(p) ? new FileStatus[] {fs.getFileStatus(p)} : null;
             if (matches == null || matches.length == 0) {
                 if (glob) {
@@ -218,7 +256,8 @@ public final class SparkScoreJob {
             java.util.Arrays.sort(matches);
             for (FileStatus s : matches) {
                 if (!s.isDirectory()) {
-                    files.add(new InputFile(files.size(), s.getPath().toString(), name(arg, s.getPath()), s.getLen(), null));
+                    files.add(new InputFile(files.size(), s.getPath().toString(), s.getPath().toString(), s.getLen(),
+                            null));
                     continue;
                 }
                 List<LocatedFileStatus> txt = new ArrayList<>();
@@ -234,20 +273,12 @@ public final class SparkScoreJob {
                 }
                 txt.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
                 for (LocatedFileStatus f : txt) {
-                    files.add(new InputFile(files.size(), f.getPath().toString(), name(arg, f.getPath()), f.getLen(), null));
+                    files.add(new InputFile(files.size(), f.getPath().toString(), f.getPath().toString(), f.getLen(),
+                            null));
                 }
             }
         }
         return files;
-    }
-
-    /** How the CLI would name a file: an argument without a scheme gives local paths, relative if it was. */
-    static String name(String arg, org.apache.hadoop.fs.Path file) {
-        if (new org.apache.hadoop.fs.Path(arg).toUri().getScheme() != null) {
-            return file.toString();
-        }
-        Path local = Path.of(file.toUri().getPath());
-        return Path.of(arg).isAbsolute() ? local.toString() : Path.of("").toAbsolutePath().relativize(local).toString();
     }
 
     private static Map<Integer, String> namesByIndex(List<InputFile> files) {
@@ -298,7 +329,14 @@ public final class SparkScoreJob {
             try {
                 model = ModelCache.get(task.modelSha256(), Path.of(SparkFiles.get(task.modelFileName())), cpus);
             } catch (IOException | dev.charlm.sdk.InvalidModelException e) {
-                throw new IllegalStateException("the shipped model cannot be loaded: " + e.getMessage(), e);
+                // Every retry would find the same file: report it, so the driver stops the job at once.
+                String fatal = "the model this executor received cannot be used: " + e.getMessage();
+                List<SegmentSums> out = new ArrayList<>(mine.size());
+                for (Segment s : mine) {
+                    out.add(new SegmentSums(s.file(), s.index(), s.start(), s.end(), s.warmupStart(), 0, 0, 0, 0,
+                            null, -1, fatal));
+                }
+                return out.iterator();
             }
             Configuration conf = task.hadoopConf();
             Map<Integer, Integer> local = new LinkedHashMap<>();
@@ -319,7 +357,7 @@ public final class SparkScoreJob {
                 InvalidTextException e = sc.failure().orElse(null);
                 out.add(new SegmentSums(s.file(), s.index(), s.start(), s.end(), s.warmupStart(), sc.totalNll(),
                         sc.predictions(), sc.characters(), sc.unknownCharacters(),
-                        e == null ? null : e.problem(), e == null ? -1 : e.offset()));
+                        e == null ? null : e.problem(), e == null ? -1 : e.offset(), null));
             }
             return out.iterator();
         }
@@ -342,6 +380,9 @@ public final class SparkScoreJob {
             String path = paths.get(group._1());
             List<SegmentScore> parts = new ArrayList<>();
             for (SegmentSums s : group._2()) {
+                if (s.fatal() != null) {
+                    return new FileSums(group._1(), path, 0, 0, 0, 0, 0, null, s.fatal());
+                }
                 TextSegment seg = new TextSegment(0, s.index(), s.start(), s.end(), s.warmupStart());
                 parts.add(new SegmentScore(seg, s.nll(), s.predictions(), s.characters(), s.unknown(),
                         s.problem() == null ? Optional.empty()
@@ -349,11 +390,11 @@ public final class SparkScoreJob {
             }
             ScoreOutcome o = PerplexityScorer.combine(path, parts, task.scoring(), Preprocessing.fromId(task.preprocessing()));
             if (o.failure().isPresent()) {
-                return new FileSums(group._1(), path, 0, 0, 0, 0, parts.size(), o.failure().get().problem());
+                return new FileSums(group._1(), path, 0, 0, 0, 0, parts.size(), o.failure().get().problem(), null);
             }
             ScoreReport r = o.report().orElseThrow();
             return new FileSums(group._1(), path, r.characters(), r.predictions(), r.unknownCharacters(), r.totalNll(),
-                    r.segments(), null);
+                    r.segments(), null, null);
         }
     }
 

@@ -145,6 +145,47 @@ class SparkScoreJobTest {
     }
 
     @Test
+    void linksAndPipesAreTakenAsCharlmScoreTakesThem() throws Exception {
+        Path odd = Files.createDirectories(dir.resolve("odd"));
+        Files.writeString(odd.resolve("good.txt"), "the time traveller smiled round at us");
+        Files.createSymbolicLink(odd.resolve("loop"), odd); // a directory link loop: followed, it repeats good.txt
+        Files.createSymbolicLink(odd.resolve("self.txt"), odd.resolve("self.txt")); // a file link loop
+        assertEquals(0, new ProcessBuilder("mkfifo", odd.resolve("pipe.txt").toString()).start().waitFor());
+        SparkScoreJob.Result r = run(ScoringOptions.defaults(), odd.toString());
+        List<ScoreOutcome> sdk;
+        try (CharModel m = CharModel.load(model, ModelOptions.forScoring())) {
+            sdk = m.newScorer().scoreAll(dev.charlm.contract.InputPaths.expand(odd.toString()), null);
+        }
+        assertEquals(3, r.outcomes().size(), r.outcomes().toString());
+        assertEquals(lines(sdk), lines(r.outcomes()));
+        assertEquals(odd.resolve("pipe.txt") + ": is not a regular file (a pipe, socket or device), expected a text file",
+                r.outcomes().get(1).error().orElseThrow());
+        assertEquals(odd.resolve("self.txt") + ": no such file (a symbolic link loop)",
+                r.outcomes().get(2).error().orElseThrow());
+    }
+
+    @Test
+    void aShippedModelThatIsNotTheDriversStopsTheJobWithoutRetries() throws Exception {
+        if (scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().listFiles()).stream()
+                .noneMatch(u -> u.endsWith("/model.onnx"))) {
+            spark.sparkContext().addFile(model.toString());
+        }
+        // The driver's model has another SHA-256 than the file the executors were shipped.
+        SparkScoreJob.TaskSpec task = new SparkScoreJob.TaskSpec("f".repeat(64), "model.onnx", "d2l", 16_384, 256,
+                false, 32, 256, java.util.Map.of());
+        Path text = Files.writeString(dir.resolve("one.txt"), "the time traveller smiled round at us");
+        SparkScoreJob.Segment segment = new SparkScoreJob.Segment(0, text.toUri().toString(), Files.size(text), 0, 0,
+                Files.size(text), 0);
+        List<SparkScoreJob.SegmentSums> sums = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
+                spark.sparkContext()).parallelize(List.of(segment), 1).mapPartitions(new SparkScoreJob.ScoreSegments(task))
+                .collect();
+        assertEquals(1, sums.size());
+        assertTrue(sums.get(0).fatal().startsWith("the model this executor received cannot be used: "),
+                sums.get(0).fatal());
+        assertTrue(sums.get(0).fatal().contains("not the driver's model " + "f".repeat(64)), sums.get(0).fatal());
+    }
+
+    @Test
     void aMissingModelIsOneLineAndExit2BeforeSparkStarts() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         long t0 = System.nanoTime();

@@ -26,7 +26,7 @@ public final class SegmentReaders {
     public static TokenReader open(TextSource source, long size, TextSegment segment, Preprocessing preprocessing,
             Vocabulary vocab) throws IOException {
         if (size < 0) {
-            return new TokenReader(source.open(0), source.name(), preprocessing, vocab, 0, 0, Long.MAX_VALUE);
+            return new TokenReader(source.open(0), source.name(), preprocessing, vocab, 0, 0, Long.MAX_VALUE, true);
         }
         long start = align(source, segment.start(), size);
         long end = segment.end() >= size ? size : align(source, segment.end(), size);
@@ -37,7 +37,8 @@ public final class SegmentReaders {
             from = kept >= 0 ? Math.min(warmup, kept) : warmup;
         }
         ReadableByteChannel ch = source.open(from);
-        return new TokenReader(ch, source.name(), preprocessing, vocab, from, start, Math.max(start, end));
+        return new TokenReader(ch, source.name(), preprocessing, vocab, from, start, Math.max(start, end),
+                segment.end() >= size);
     }
 
     /** The first offset at or after {@code pos} that does not hold a UTF-8 continuation byte (at most 3 on). */

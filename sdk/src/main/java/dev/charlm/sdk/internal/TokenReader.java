@@ -26,6 +26,7 @@ public final class TokenReader implements java.io.Closeable {
     private final String name;
     private final long ownedFrom;
     private final long limit;
+    private final boolean endsText;
     private final Preprocessing.Normalizer normalizer;
     private final Vocabulary vocab;
     private final StrictUtf8Decoder decoder;
@@ -40,10 +41,11 @@ public final class TokenReader implements java.io.Closeable {
     private long unknown;
     private boolean lastOwned;
     private boolean finished;
+    private boolean endChecked;
 
     /** A whole stream, read from its start; every character is owned. */
     public TokenReader(InputStream in, String name, Preprocessing preprocessing, Vocabulary vocab) {
-        this(Channels.newChannel(in), name, preprocessing, vocab, 0, 0, Long.MAX_VALUE);
+        this(Channels.newChannel(in), name, preprocessing, vocab, 0, 0, Long.MAX_VALUE, true);
     }
 
     /**
@@ -52,10 +54,13 @@ public final class TokenReader implements java.io.Closeable {
      * @param ownedFrom the offset where the owned characters begin ({@code >= position})
      * @param limit the offset to stop at ({@code Long.MAX_VALUE}: the end of the channel); a
      *     channel that ends before it means the text changed while it was read
+     * @param endsText whether {@code limit} is where the whole text was planned to end: bytes
+     *     past it then mean the text grew while it was read, which is as wrong as shrinking
      */
     public TokenReader(ReadableByteChannel in, String name, Preprocessing preprocessing, Vocabulary vocab,
-            long position, long ownedFrom, long limit) {
+            long position, long ownedFrom, long limit, boolean endsText) {
         this.in = in;
+        this.endsText = endsText && limit != Long.MAX_VALUE;
         this.name = name;
         this.normalizer = preprocessing.newNormalizer();
         this.vocab = vocab;
@@ -95,6 +100,7 @@ public final class TokenReader implements java.io.Closeable {
                 return vocab.idOf(cp);
             }
             if (finished) {
+                checkEnd();
                 return -1;
             }
             refill();
@@ -109,6 +115,9 @@ public final class TokenReader implements java.io.Closeable {
         while (true) {
             if (finished) {
                 int left = Character.codePointCount(normalized, cursor, normalized.length());
+                if (left == 0) {
+                    checkEnd();
+                }
                 return left <= max ? left : -1;
             }
             if (normalized.length() - cursor > max) {
@@ -173,6 +182,21 @@ public final class TokenReader implements java.io.Closeable {
         }
         if (!warmup && ownedAt == Integer.MAX_VALUE) {
             ownedAt = before; // the first block of the stretch's own bytes
+        }
+    }
+
+    /**
+     * Once the stretch is used up: if it was to end the text, bytes past its end mean the text
+     * grew while it was read (a log being written, say), which is as wrong as shrinking.
+     */
+    private void checkEnd() throws IOException {
+        if (endChecked || !endsText) {
+            return;
+        }
+        endChecked = true;
+        if (in.read(ByteBuffer.allocate(1)) > 0) {
+            throw new InvalidTextException(name, "changed while it was being read (it grew past the " + limit
+                    + " bytes planned)", limit);
         }
     }
 

@@ -74,7 +74,7 @@ class TokenReaderTest {
         byte[] text = "abc cab bca".getBytes(StandardCharsets.UTF_8);
         Vocabulary v = Vocabulary.build("abc ", Preprocessing.RAW);
         // Bytes 0-3 are the warm-up; 4-10 are owned. Short reads make every block tiny.
-        TokenReader r = new TokenReader(trickle(text, 3), "t", Preprocessing.RAW, v, 0, 4, text.length);
+        TokenReader r = new TokenReader(trickle(text, 3), "t", Preprocessing.RAW, v, 0, 4, text.length, true);
         r.next();
         assertEquals(10, r.remainingUpTo(1_000));
         List<Boolean> owned = new ArrayList<>();
@@ -90,7 +90,7 @@ class TokenReaderTest {
         String text = "é😀x".repeat(300);
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         Vocabulary v = Vocabulary.build(text, Preprocessing.RAW);
-        TokenReader r = new TokenReader(trickle(bytes, 7), "t", Preprocessing.RAW, v, 0, 0, bytes.length);
+        TokenReader r = new TokenReader(trickle(bytes, 7), "t", Preprocessing.RAW, v, 0, 0, bytes.length, true);
         List<Integer> ids = readAll(r);
         int[] expected = v.encode(text);
         assertEquals(expected.length, ids.size());
