@@ -153,6 +153,23 @@ class HttpApiTest {
     }
 
     @Test
+    void integersFollowOneRule() throws Exception {
+        // A JSON number with no fractional part is an integer, whatever its spelling; others are refused.
+        assertError(post("/v1/generate", "application/json", "{\"prompt\":\"the\",\"seed\":1.5}"), 400,
+                "field 'seed' must be an integer, got 1.5");
+        assertError(post("/v1/generate", "application/json", "{\"prompt\":\"the\",\"seed\":1e999}"), 400,
+                "field 'seed' must be in [");
+        assertError(post("/v1/generate", "application/json", "{\"prompt\":\"the\",\"top_k\":2.5}"), 400,
+                "field 'top_k' must be an integer");
+        assertError(post("/v1/generate", "application/json", "{\"prompt\":\"the\",\"temperature\":1e999}"), 400,
+                "field 'temperature' must be a finite number");
+        Stream five = generate("{\"prompt\":\"the\",\"max_characters\":5.0,\"seed\":7.0,\"temperature\":0.5}");
+        assertEquals(5, five.done().get("characters").asInt());
+        assertEquals(five.text(), generate("{\"prompt\":\"the\",\"max_characters\":5,\"seed\":7,\"temperature\":0.5}")
+                .text(), "7.0 is the seed 7");
+    }
+
+    @Test
     void scoresATextBody() throws Exception {
         String text = "the time traveller smiled round at us then he said";
         HttpResponse<String> r = post("/v1/score", "text/plain; charset=utf-8", text);

@@ -80,6 +80,15 @@ public final class SparkScore {
         } catch (IOException e) {
             err.println("charlm spark-score: error: " + e.getMessage());
             return 1;
+        } catch (Exception e) {
+            // Spark's own failures (a lost cluster, a task that failed for good) arrive as unchecked
+            // SparkExceptions: one line with the root cause, not Spark's stack trace.
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            err.println("charlm spark-score: error: the job failed: " + root);
+            return 1;
         } finally {
             spark.stop();
         }

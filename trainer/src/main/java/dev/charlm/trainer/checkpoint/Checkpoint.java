@@ -73,6 +73,11 @@ public final class Checkpoint {
             throw new CheckpointException(dir + ": exists, holds files and is not a checkpoint; refusing to overwrite"
                     + " it (name a new or empty directory)");
         }
+        if (Files.isDirectory(abs) && !CheckpointFiles.foreignFiles(abs).isEmpty()) {
+            throw new CheckpointException(dir + ": holds " + String.join(", ", CheckpointFiles.foreignFiles(abs))
+                    + ", which its checkpoint record does not list (another program's?); refusing to overwrite"
+                    + " them (name a new or empty directory)");
+        }
         try {
             Files.createDirectories(abs.getParent());
             Path probe = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".probe-");

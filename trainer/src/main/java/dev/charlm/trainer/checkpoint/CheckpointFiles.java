@@ -31,10 +31,13 @@ import java.util.Set;
  * as {@code NAME} or {@code .NAME.prev}, or the new record with all new files in place:
  * {@link #resolve} finds the complete generation either way.
  *
- * <p>charlm only ever creates, replaces or deletes the names it owns; other files in the
- * directory (a user's notes, an exported model) are left alone. A directory is written into
- * only if it is new, empty, or recognised as a checkpoint: it has a record, or (checkpoints
- * written before records existed) a charlm {@code config.json} beside a charlm tensor file.
+ * <p>charlm only ever creates, replaces or deletes the files its record lists; other files in the
+ * directory (a user's notes, an exported model, another program's {@code config.json}) are left
+ * alone, and a file under one of charlm's names that the record does not list is never
+ * overwritten: the write is refused before anything is written ({@link #foreignFiles}). A
+ * directory is written into only if it is new, empty, or recognised as a checkpoint: it has a
+ * record, or (checkpoints written before records existed) a charlm {@code config.json} beside a
+ * charlm tensor file, whose files are then taken as charlm's.
  */
 final class CheckpointFiles {
 
@@ -60,6 +63,43 @@ final class CheckpointFiles {
         } catch (IOException | JsonParseException | IllegalStateException e) {
             return false;
         }
+    }
+
+    /**
+     * Files under charlm's names in {@code dir} that are not charlm's: not listed by its record
+     * (or, in a checkpoint from before records, not part of it). A bare record that a run
+     * interrupted by a full disk left behind lists nothing, so files another program put there
+     * are not taken for charlm's.
+     */
+    static java.util.List<String> foreignFiles(Path dir) {
+        Set<String> ours = ownedFiles(dir);
+        java.util.List<String> foreign = new java.util.ArrayList<>();
+        for (String name : new java.util.TreeSet<>(OWNED)) {
+            if (!RECORD.equals(name) && Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)
+                    && !ours.contains(name)) {
+                foreign.add(name);
+            }
+        }
+        return foreign;
+    }
+
+    /** The names charlm may replace in {@code dir}: its record's, or a record-less checkpoint's files. */
+    private static Set<String> ownedFiles(Path dir) {
+        JsonObject record = readRecord(dir);
+        if (record != null) {
+            JsonObject files = record.getAsJsonObject("files");
+            return files == null ? Set.of() : Set.copyOf(files.keySet());
+        }
+        if (!isCheckpoint(dir)) {
+            return Set.of();
+        }
+        java.util.Set<String> legacy = new java.util.HashSet<>();
+        for (String name : OWNED) {
+            if (Files.isRegularFile(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                legacy.add(name);
+            }
+        }
+        return legacy;
     }
 
     /** Whether {@code dir} exists and has no entries. */
@@ -119,10 +159,21 @@ final class CheckpointFiles {
         if (readRecord(dir) == null && !isEmpty(dir) && !isCheckpoint(dir)) {
             throw new IOException(dir + " holds files and is not a checkpoint");
         }
+        java.util.List<String> foreign = foreignFiles(dir);
+        if (!foreign.isEmpty()) {
+            throw new IOException(dir + " holds " + String.join(", ", foreign) + ", which its checkpoint record"
+                    + " does not list (another program's?); refusing to overwrite files charlm did not write");
+        }
+        Set<String> ours = ownedFiles(dir);
         if (readRecord(dir) == null) {
             // Claim the directory before anything else lands in it, so an interrupted first write
-            // still leaves a directory charlm recognises as its own.
-            AtomicFiles.write(dir.resolve(RECORD), Checkpoint.json(record(Map.of(), 0)));
+            // still leaves a directory charlm recognises as its own; a checkpoint from before
+            // records has its files listed as they are.
+            Map<String, JsonObject> legacy = new LinkedHashMap<>();
+            for (String name : ours) {
+                legacy.put(name, entry(Files.readAllBytes(dir.resolve(name))));
+            }
+            AtomicFiles.write(dir.resolve(RECORD), Checkpoint.json(record(legacy, 0)));
         }
         rollBack(dir);
         Map<String, Path> staged = new LinkedHashMap<>();
@@ -157,7 +208,7 @@ final class CheckpointFiles {
         steps.reached("committed");
         for (String name : OWNED) {
             Files.deleteIfExists(dir.resolve(previousName(name)));
-            if (!RECORD.equals(name) && !files.containsKey(name)) {
+            if (ours.contains(name) && !RECORD.equals(name) && !files.containsKey(name)) {
                 Files.deleteIfExists(dir.resolve(name)); // a file of an older generation that this one lacks
             }
         }

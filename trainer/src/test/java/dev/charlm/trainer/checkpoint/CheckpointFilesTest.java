@@ -121,4 +121,40 @@ class CheckpointFilesTest {
         assertTrue(CheckpointFiles.isCheckpoint(legacy));
         assertArrayEquals(generation("old").get(Checkpoint.WEIGHTS), read(legacy, Checkpoint.WEIGHTS));
     }
+
+    @Test
+    void aBareRecordDoesNotMakeAnotherProgramsFilesCharlms() throws IOException {
+        // What a run stopped by a full disk leaves: the claiming record, listing nothing; then
+        // another program writes its own config.json and weights.bin there.
+        Path shared = dir.resolve("shared");
+        Files.createDirectories(shared);
+        Files.writeString(shared.resolve("checkpoint.json"),
+                "{\"format\": \"charlm-checkpoint\", \"version\": 1, \"epoch\": 0, \"files\": {}}");
+        Files.writeString(shared.resolve(Checkpoint.CONFIG), "{\"their\": \"config\"}");
+        Files.writeString(shared.resolve(Checkpoint.WEIGHTS), "their weights");
+        assertEquals(List.of(Checkpoint.CONFIG, Checkpoint.WEIGHTS), CheckpointFiles.foreignFiles(shared));
+        IOException e = assertThrows(IOException.class, () -> CheckpointFiles.write(shared, generation("a"), 1));
+        assertTrue(e.getMessage().contains("config.json, weights.bin, which its checkpoint record does not list"),
+                e.getMessage());
+        CheckpointException early = assertThrows(CheckpointException.class, () -> Checkpoint.checkWritable(shared));
+        assertTrue(early.getMessage().contains("refusing to overwrite them"), early.getMessage());
+        assertEquals("{\"their\": \"config\"}", Files.readString(shared.resolve(Checkpoint.CONFIG)));
+        assertEquals("their weights", Files.readString(shared.resolve(Checkpoint.WEIGHTS)));
+        try (var files = Files.list(shared)) {
+            assertEquals(3, files.count(), "nothing was added beside them");
+        }
+    }
+
+    @Test
+    void aCheckpointFromBeforeRecordsIsStillRewritten() throws IOException {
+        Path legacy = Files.createDirectories(dir.resolve("legacy-rewrite"));
+        Files.write(legacy.resolve(Checkpoint.CONFIG), generation("old").get(Checkpoint.CONFIG));
+        Files.write(legacy.resolve(Checkpoint.WEIGHTS), generation("old").get(Checkpoint.WEIGHTS));
+        Files.writeString(legacy.resolve(Checkpoint.OPTIMIZER), "old moments");
+        assertTrue(CheckpointFiles.foreignFiles(legacy).isEmpty());
+        CheckpointFiles.write(legacy, generation("new"), 2);
+        assertArrayEquals(generation("new").get(Checkpoint.WEIGHTS), read(legacy, Checkpoint.WEIGHTS));
+        // Its optimizer state was charlm's, and the new generation has none: it goes.
+        assertFalse(Files.exists(legacy.resolve(Checkpoint.OPTIMIZER)));
+    }
 }
