@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * A text input that cannot be used: missing, empty, binary or not UTF-8. Names the input, and
  * the byte offset of the problem when there is one.
  */
-public class InvalidTextException extends IOException {
+public class InvalidTextException extends IOException implements UserMistake {
     private static final long serialVersionUID = 1L;
 
     private final String source;

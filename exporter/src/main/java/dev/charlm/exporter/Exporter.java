@@ -90,11 +90,7 @@ public final class Exporter {
                 CharModel ort = load(probe, ModelOptions.builder().prefixCacheEntries(0).build())) {
             parity = ParityCheck.run(djl, ort, 17);
             if (parity.passed()) {
-                List<int[]> tails = new ArrayList<>();
-                for (SourceText s : corpus.sources()) {
-                    tails.add(config.vocabulary().encode(s.heldOut()));
-                }
-                djlScore = sum(HeldOutScorer.evaluateAll(djl, tails));
+                djlScore = sum(HeldOutScorer.evaluateAll(djl, corpus.heldOutTokens()));
             }
         }
         if (!parity.passed()) {

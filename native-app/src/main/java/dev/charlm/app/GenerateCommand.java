@@ -1,5 +1,9 @@
 package dev.charlm.app;
 
+import dev.charlm.cli.ModelMixin;
+import dev.charlm.cli.OutputClosed;
+import dev.charlm.cli.SamplingMixin;
+import dev.charlm.cli.UsageError;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.GenerationOptions;
 import dev.charlm.sdk.GenerationResult;
@@ -10,8 +14,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,29 +25,13 @@ import picocli.CommandLine.Option;
 public class GenerateCommand implements Callable<Integer> {
 
     @Mixin
-    ModelOptionMixin modelOption;
+    ModelMixin modelOption;
+
+    @Mixin
+    SamplingMixin sampling;
 
     @Option(names = "--prompt", defaultValue = "time traveller", description = "Text to continue. Default: ${DEFAULT-VALUE}.")
     String prompt;
-
-    @Option(names = "--length", paramLabel = "N", defaultValue = "200", description = "Characters to generate. Default: ${DEFAULT-VALUE}.")
-    int length;
-
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0",
-            description = "0 is greedy (d2l's predict_ch8); higher is more varied. Default: ${DEFAULT-VALUE}.")
-    double temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", description = "Sample from the K most likely characters (0: all).")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1", description = "Nucleus sampling threshold in (0, 1].")
-    double topP;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Seed for sampling: the same seed gives the same text.")
-    Long seed;
-
-    @Option(names = "--stop", paramLabel = "STR", description = "Stop once the text ends with STR (repeatable).")
-    List<String> stops = new ArrayList<>();
 
     @Option(names = "--interactive", description = "Read prompts line by line from stdin; the state carries across lines.")
     boolean interactive;
@@ -58,19 +44,13 @@ public class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = this.out != null ? this.out : System.out;
         InputStream in = this.in != null ? this.in : System.in;
-        GenerationRequest request = new GenerationRequest(prompt, length, temperature, topK, topP, seed, stops);
-        try {
-            request.check(GenerationRequest.Limits.NONE, GenerationRequest.Naming.COMMAND_LINE);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-        GenerationOptions options = request.options();
+        GenerationOptions options = sampling.options();
         try (CharModel model = modelOption.load(ModelOptions.defaults())) {
             GenerationSession session = model.newSession();
             if (!interactive) {
                 String fed = session.feed(prompt);
                 if (fed.isEmpty()) {
-                    throw new UserError("--prompt '" + prompt + "' is empty after "
+                    throw new UsageError("--prompt '" + prompt + "' is empty after "
                             + model.info().preprocessing().id() + " preprocessing");
                 }
                 out.print(fed);

@@ -3,6 +3,7 @@ package dev.charlm.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.charlm.sdk.CharModel;
+import dev.charlm.sdk.GenerationOptions;
 import dev.charlm.sdk.GenerationResult;
 import dev.charlm.sdk.GenerationSession;
 import dev.charlm.sdk.StepBatcher;
@@ -45,15 +46,11 @@ final class GenerateHandler implements Exchanges.Endpoint {
     @Override
     public void handle(Exchange ex) {
         GenerationRequest request = request(Exchanges.jsonObject(ex));
-        try {
-            request.check(limits.generation(), GenerationRequest.Naming.JSON);
-        } catch (IllegalArgumentException e) {
-            throw new ApiError(400, e.getMessage());
-        }
-        Exchanges.withSlots(ex, limits.queueWaitMillis(), e -> generate(e, request), permits);
+        GenerationOptions options = request.options(limits.generation());
+        Exchanges.withSlots(ex, limits.queueWaitMillis(), e -> generate(e, request, options), permits);
     }
 
-    private void generate(Exchange ex, GenerationRequest request) {
+    private void generate(Exchange ex, GenerationRequest request, GenerationOptions options) {
         GenerationSession session = model.newSession();
         if (session.feed(request.prompt()).isEmpty()) {
             throw new ApiError(400, "field 'prompt' is empty after " + model.info().preprocessing().id() + " preprocessing");
@@ -61,7 +58,7 @@ final class GenerateHandler implements Exchanges.Endpoint {
         ex.startEvents(); // events go out as they are made
         LinkedBlockingQueue<String> chunks = new LinkedBlockingQueue<>();
         StringBuilder pending = new StringBuilder();
-        CompletableFuture<GenerationResult> future = batcher.submit(session, request.options(), ch -> {
+        CompletableFuture<GenerationResult> future = batcher.submit(session, options, ch -> {
             if (ex.shouldStop()) {
                 throw new CancellationException("client went away or server stopping"); // ends this generation only
             }
@@ -125,10 +122,6 @@ final class GenerateHandler implements Exchanges.Endpoint {
         if (stop != null) {
             if (!stop.isArray()) {
                 throw new ApiError(400, "field 'stop' must be an array of strings");
-            }
-            if (stop.size() > limits.generation().maxStops()) {
-                throw new ApiError(400, "field 'stop' has " + stop.size() + " strings; at most "
-                        + limits.generation().maxStops() + " are accepted");
             }
             for (JsonNode s : stop) {
                 if (!s.isTextual()) {

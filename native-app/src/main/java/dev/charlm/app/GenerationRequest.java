@@ -1,14 +1,15 @@
 package dev.charlm.app;
 
+import dev.charlm.contract.InvalidFieldException;
 import dev.charlm.sdk.GenerationOptions;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
- * What a client asks to generate, from the command line or from JSON, checked against the
- * server's or command's limits with messages in the caller's own terms ({@code --top-p} on the
- * command line, {@code field 'top_p'} over HTTP), then turned into {@link GenerationOptions}.
+ * What an HTTP client asks to generate, checked against what the server lets one request cost
+ * ({@link Limits}). The values' own rules (a temperature >= 0, a top-p in (0, 1], ...) are
+ * {@link GenerationOptions}'s; both refuse with an {@link InvalidFieldException} naming the
+ * JSON field.
  *
  * @param prompt the text to continue
  * @param maxCharacters characters to generate
@@ -21,79 +22,37 @@ import java.util.function.Function;
 record GenerationRequest(String prompt, int maxCharacters, double temperature, int topK, double topP, Long seed,
         List<String> stops) {
 
-    /** What one request may ask for. */
-    record Limits(int maxCharacters, int maxPromptCharacters, int maxStops, int maxStopLength) {
-        /** The command line's: its user pays for what they ask. */
-        static final Limits NONE = new Limits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
-    }
-
-    /** How a caller names its parameters, from their JSON field names ("top_p"). */
-    enum Naming {
-        COMMAND_LINE(field -> "--" + switch (field) {
-            case "max_characters" -> "length";
-            case "stop" -> "stop";
-            default -> field.replace('_', '-');
-        }),
-        JSON(field -> "field '" + field + "'");
-
-        private final Function<String, String> name;
-
-        Naming(Function<String, String> name) {
-            this.name = name;
-        }
-
-        String name(String field) {
-            return name.apply(field);
-        }
-    }
+    /** What one request may ask for: the server's bounds, beyond the values' own rules. */
+    record Limits(int maxCharacters, int maxPromptCharacters, int maxStops, int maxStopLength) {}
 
     GenerationRequest {
         stops = stops == null ? List.of() : List.copyOf(stops);
     }
 
     /**
-     * Checks every parameter.
+     * The sdk's options, within the server's bounds.
      *
-     * @throws IllegalArgumentException naming the first bad parameter in {@code naming}'s terms
+     * @throws InvalidFieldException naming the first field out of bounds or against its rule
      */
-    void check(Limits limits, Naming naming) {
+    GenerationOptions options(Limits limits) {
         if (prompt.length() > limits.maxPromptCharacters()) {
-            fail(naming, "prompt", String.format(Locale.ROOT, "has %,d characters; at most %,d are accepted",
-                    prompt.length(), limits.maxPromptCharacters()));
+            throw new InvalidFieldException("prompt", String.format(Locale.ROOT,
+                    "has %,d characters; at most %,d are accepted", prompt.length(), limits.maxPromptCharacters()));
         }
         if (maxCharacters < 0 || maxCharacters > limits.maxCharacters()) {
-            fail(naming, "max_characters", limits.maxCharacters() == Integer.MAX_VALUE
-                    ? "must be >= 0, got " + maxCharacters
-                    : "must be in [0, " + limits.maxCharacters() + "], got " + maxCharacters);
-        }
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            fail(naming, "temperature", "must be a finite number >= 0, got " + temperature);
-        }
-        if (topK < 0) {
-            fail(naming, "top_k", "must be >= 0, got " + topK);
-        }
-        if (!(topP > 0 && topP <= 1)) {
-            fail(naming, "top_p", "must be in (0, 1], got " + topP);
+            throw new InvalidFieldException("max_characters", "must be in [0, " + limits.maxCharacters() + "], got "
+                    + maxCharacters);
         }
         if (stops.size() > limits.maxStops()) {
-            fail(naming, "stop", "has " + stops.size() + " strings; at most " + limits.maxStops() + " are accepted");
+            throw new InvalidFieldException("stop", "has " + stops.size() + " strings; at most " + limits.maxStops()
+                    + " are accepted");
         }
         for (String s : stops) {
-            if (s == null || s.isEmpty()) {
-                fail(naming, "stop", "strings must be non-empty");
-            }
-            if (s.length() > limits.maxStopLength()) {
-                fail(naming, "stop", "strings must be at most " + limits.maxStopLength() + " characters long");
+            if (s != null && s.length() > limits.maxStopLength()) {
+                throw new InvalidFieldException("stop", "strings must be at most " + limits.maxStopLength()
+                        + " characters long");
             }
         }
-    }
-
-    private static void fail(Naming naming, String field, String problem) {
-        throw new IllegalArgumentException(naming.name(field) + " " + problem);
-    }
-
-    /** The sdk's options; {@link #check} first. */
-    GenerationOptions options() {
         GenerationOptions.Builder b = GenerationOptions.builder().maxCharacters(maxCharacters).temperature(temperature)
                 .topK(topK).topP(topP).stopStrings(stops);
         if (seed != null) {

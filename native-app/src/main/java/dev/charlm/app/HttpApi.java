@@ -1,5 +1,6 @@
 package dev.charlm.app;
 
+import dev.charlm.contract.InvalidFieldException;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.StepBatcher;
 import io.vertx.core.Vertx;
@@ -80,6 +81,31 @@ final class HttpApi implements AutoCloseable {
         static final int MAX_STOP_LENGTH = 64;
         /** Largest request head (request line and headers); past it, 431. */
         static final int MAX_HEAD_BYTES = 16 * 1024;
+
+        Limits {
+            positive("max_concurrent", maxConcurrent);
+            positive("max_body_bytes", maxBodyBytes);
+            atLeastZero("max_characters", maxCharacters);
+            atLeastZero("queue_wait", queueWaitMillis);
+            positive("max_prompt_characters", maxPromptCharacters);
+            atLeastZero("max_stops", maxStops);
+            positive("max_parts", maxParts);
+            positive("max_connections", maxConnections);
+            positive("read_timeout", readTimeoutSeconds);
+            positive("score_timeout", scoreTimeoutMillis);
+        }
+
+        private static void positive(String field, long value) {
+            if (value < 1) {
+                throw new InvalidFieldException(field, "must be positive, got " + value);
+            }
+        }
+
+        private static void atLeastZero(String field, long value) {
+            if (value < 0) {
+                throw new InvalidFieldException(field, "must be >= 0, got " + value);
+            }
+        }
 
         /** The serve command's defaults but for the four given. */
         Limits(int maxConcurrent, int maxBodyBytes, int maxCharacters, long queueWaitMillis) {
@@ -353,6 +379,8 @@ final class HttpApi implements AutoCloseable {
                     route.endpoint().handle(ex);
                 } catch (ApiError e) {
                     answerError(ex, e.status, e.getMessage());
+                } catch (InvalidFieldException e) {
+                    answerError(ex, 400, e.renderedAs("field '" + e.field() + "'"));
                 } catch (RuntimeException e) {
                     answerError(ex, 500, "internal error: " + e.getClass().getSimpleName());
                 } finally {

@@ -1,5 +1,10 @@
 package dev.charlm.app;
 
+import dev.charlm.cli.Cli;
+import dev.charlm.cli.Interruption;
+import dev.charlm.cli.ModelMixin;
+import dev.charlm.cli.OutputClosed;
+import dev.charlm.cli.ScoringMixin;
 import dev.charlm.contract.InputPaths;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.sdk.CharModel;
@@ -7,7 +12,6 @@ import dev.charlm.sdk.ModelOptions;
 import dev.charlm.sdk.ScoreListener;
 import dev.charlm.sdk.ScoreOutcome;
 import dev.charlm.sdk.ScoreOutput;
-import dev.charlm.sdk.ScoringMode;
 import dev.charlm.sdk.ScoringOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -28,18 +32,16 @@ import picocli.CommandLine.Parameters;
  * scored, and the exit status is then 1.
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
-        description = "Score the perplexity of files (files, directories of .txt files, or quoted globs).",
-        footer = {"", "Exit status: 0 all scored, 1 some files failed, 2 bad usage, 130 interrupted (what was done is"
-                + " printed), 141 standard output closed."})
+        description = "Score the perplexity of files (files, directories of .txt files, or quoted globs).")
 public class ScoreCommand implements Callable<Integer> {
 
-    static final int EXIT_SOME_FAILED = 1;
-    /** Ctrl-C or SIGTERM: what was done is printed, marked as interrupted. */
-    static final int EXIT_INTERRUPTED = 128 + 2;
     private static final long PROGRESS_EVERY_NANOS = 500_000_000L;
 
     @Mixin
-    ModelOptionMixin modelOption;
+    ModelMixin modelOption;
+
+    @Mixin
+    ScoringMixin scoringOptions;
 
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Files, directories (their .txt files, recursively) or globs like 'books/*.txt'.")
     List<String> paths;
@@ -47,23 +49,9 @@ public class ScoreCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file, then one for the total.")
     boolean json;
 
-    @Option(names = "--exact", description = "Score each file on one batch row, the state carried through the whole"
-            + " file (the trainer's definition; a long file then scores at one row's speed).")
-    boolean exact;
-
-    @Option(names = "--segment", paramLabel = "BYTES",
-            description = "Segment length: longer files are cut into segments scored side by side. Default: "
-                    + ScoringOptions.DEFAULT_SEGMENT_BYTES + ".")
-    Long segment;
-
-    @Option(names = "--warmup", paramLabel = "BYTES",
-            description = "Text before each segment its state is warmed up on. Default: "
-                    + ScoringOptions.DEFAULT_WARMUP_BYTES + ".")
-    Long warmup;
-
     @Override
     public Integer call() throws Exception {
-        ScoringOptions scoring = options();
+        ScoringOptions scoring = scoringOptions.options();
         List<Path> files = new ArrayList<>();
         for (String p : paths) {
             files.addAll(expand(p));
@@ -112,10 +100,10 @@ public class ScoreCommand implements Callable<Integer> {
                     }
                 }
                 output.finish(files.size(), true);
-                return EXIT_INTERRUPTED;
+                return Cli.INTERRUPTED;
             }
             progress.finish();
-            return output.finish(files.size(), false) > 0 ? EXIT_SOME_FAILED : 0;
+            return output.finish(files.size(), false) > 0 ? Cli.SOME_INPUTS_FAILED : Cli.DONE;
         }
     }
 
@@ -176,34 +164,8 @@ public class ScoreCommand implements Callable<Integer> {
         }
     }
 
-    /** The scoring options the flags ask for, each checked and named as typed. */
-    private ScoringOptions options() throws UserError {
-        if (exact && (segment != null || warmup != null)) {
-            throw new UserError("--exact scores each file whole; drop " + (segment != null ? "--segment" : "--warmup"));
-        }
-        if (exact) {
-            return ScoringOptions.builder().mode(ScoringMode.EXACT).build();
-        }
-        long s = segment != null ? segment : ScoringOptions.DEFAULT_SEGMENT_BYTES;
-        long w = warmup != null ? warmup : ScoringOptions.DEFAULT_WARMUP_BYTES;
-        if (s < 1) {
-            throw new UserError("--segment must be a positive number of bytes, got " + s);
-        }
-        if (w < 0) {
-            throw new UserError("--warmup must be >= 0 bytes, got " + w);
-        }
-        if (w >= s) {
-            throw new UserError("--warmup (" + w + ") must be shorter than --segment (" + s + ")");
-        }
-        return ScoringOptions.builder().segmentBytes(s).warmupBytes(w).build();
-    }
-
     /** A path argument as files ({@link InputPaths}); missing files are reported by the scorer. */
-    static List<Path> expand(String arg) throws UserError {
-        try {
-            return InputPaths.expand(arg);
-        } catch (InvalidTextException e) {
-            throw new UserError(e.getMessage());
-        }
+    static List<Path> expand(String arg) throws InvalidTextException {
+        return InputPaths.expand(arg);
     }
 }

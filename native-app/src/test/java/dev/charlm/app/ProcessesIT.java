@@ -64,7 +64,7 @@ class ProcessesIT {
         p.getInputStream().close();
         assertEquals(10, first.length);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "generate still running after its reader left");
-        assertEquals(OutputClosed.EXIT_STATUS, p.exitValue());
+        assertEquals(dev.charlm.cli.Cli.OUTPUT_CLOSED, p.exitValue());
         assertEquals("", Files.readString(err).strip(), "quiet: nothing on stderr");
     }
 
@@ -81,7 +81,7 @@ class ProcessesIT {
         assertTrue(header.startsWith("file"), header);
         // Scoring all 60 takes minutes; stopping takes until the first file is done.
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "score still running after its reader left");
-        assertEquals(OutputClosed.EXIT_STATUS, p.exitValue(), Files.readString(err));
+        assertEquals(dev.charlm.cli.Cli.OUTPUT_CLOSED, p.exitValue(), Files.readString(err));
     }
 
     @Test
@@ -100,7 +100,7 @@ class ProcessesIT {
             rest.add(line);
         }
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(ScoreCommand.EXIT_INTERRUPTED, p.exitValue());
+        assertEquals(dev.charlm.cli.Cli.INTERRUPTED, p.exitValue());
         String total = rest.get(rest.size() - 1);
         assertTrue(total.startsWith("{\"total\":true,\"files\":") && total.endsWith("\"interrupted\":true}"), total);
         assertTrue(rest.size() < 60, "interrupted before the end: " + rest.size() + " lines");

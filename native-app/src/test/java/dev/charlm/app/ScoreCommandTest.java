@@ -71,9 +71,9 @@ class ScoreCommandTest {
             {"--segment", "0", "--segment must be a positive number of bytes, got 0"},
             {"--segment", "-5", "--segment must be a positive number of bytes, got -5"},
             {"--warmup", "-1", "--warmup must be >= 0 bytes, got -1"},
-            {"--warmup", "20000", "--warmup (20000) must be shorter than --segment (16384)"},
+            {"--warmup", "20000", "--warmup (20000 bytes) must be shorter than the segment (16384 bytes)"},
             {"--segment", "lots", "Invalid value for option '--segment'"},
-            {"--exact", "--warmup", "10", "--exact scores each file whole; drop --warmup"},
+            {"--exact", "--warmup", "10", "--exact scores each text whole, with no segments or warm-up"},
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of("score"));

@@ -1,9 +1,11 @@
 package dev.charlm.sdk;
 
+import dev.charlm.contract.InvalidFieldException;
 import java.util.List;
 
 /**
- * How to pick characters. Immutable; build with {@link #builder()}.
+ * How to pick characters. Immutable; build with {@link #builder()}, whose setters refuse a bad
+ * value with an {@link InvalidFieldException} naming the field ({@code top_p}, ...).
  *
  * <p>Temperature 0 is greedy: d2l's {@code predict_ch8} argmax over the whole vocabulary. Above
  * 0, characters are drawn from softmax(logits / temperature), restricted to the {@code topK}
@@ -75,7 +77,7 @@ public final class GenerationOptions {
         /** 0 for greedy; must be >= 0. */
         public Builder temperature(double temperature) {
             if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("temperature must be a finite number >= 0, got " + temperature);
+                throw new InvalidFieldException("temperature", "must be a finite number >= 0, got " + temperature);
             }
             this.temperature = temperature;
             return this;
@@ -84,7 +86,7 @@ public final class GenerationOptions {
         /** Keep only the k most likely characters; 0 means no limit. */
         public Builder topK(int k) {
             if (k < 0) {
-                throw new IllegalArgumentException("topK must be >= 0, got " + k);
+                throw new InvalidFieldException("top_k", "must be >= 0, got " + k);
             }
             this.topK = k;
             return this;
@@ -93,7 +95,7 @@ public final class GenerationOptions {
         /** Nucleus sampling threshold in (0, 1]. */
         public Builder topP(double p) {
             if (!(p > 0 && p <= 1)) {
-                throw new IllegalArgumentException("topP must be in (0, 1], got " + p);
+                throw new InvalidFieldException("top_p", "must be in (0, 1], got " + p);
             }
             this.topP = p;
             return this;
@@ -106,7 +108,7 @@ public final class GenerationOptions {
 
         public Builder maxCharacters(int n) {
             if (n < 0) {
-                throw new IllegalArgumentException("maxCharacters must be >= 0, got " + n);
+                throw new InvalidFieldException("max_characters", "must be >= 0, got " + n);
             }
             this.maxCharacters = n;
             return this;
@@ -116,7 +118,7 @@ public final class GenerationOptions {
         public Builder stopStrings(List<String> stops) {
             for (String s : stops) {
                 if (s == null || s.isEmpty()) {
-                    throw new IllegalArgumentException("stop strings must be non-empty");
+                    throw new InvalidFieldException("stop", "strings must be non-empty");
                 }
             }
             this.stopStrings = List.copyOf(stops);

@@ -1,19 +1,14 @@
 package dev.charlm.sdk;
 
 import dev.charlm.contract.InvalidTextException;
-import dev.charlm.sdk.internal.BatchStates;
-import dev.charlm.sdk.internal.SegmentReaders;
-import dev.charlm.sdk.internal.Softmax;
-import dev.charlm.sdk.internal.TokenReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -32,9 +27,6 @@ import java.util.concurrent.CancellationException;
  * as cores ({@link ModelOptions#forScoring()}).
  */
 public final class PerplexityScorer {
-
-    /** How far a segment is read ahead to count its steps: default segments with their warm-up fit. */
-    private static final int LOOKAHEAD_CHARACTERS = 1 << 15;
 
     private final CharModel model;
     private final ScoringOptions options;
@@ -113,52 +105,88 @@ public final class PerplexityScorer {
      * @throws CancellationException if the listener cancelled the work
      */
     public List<ScoreOutcome> scoreSources(List<TextSource> sources, ScoreListener listener) {
-        int n = sources.size();
-        ScoreOutcome[] outcomes = new ScoreOutcome[n];
-        List<List<SegmentScore>> parts = new ArrayList<>(n);
-        int[] pending = new int[n];
+        ScoreListener heard = listener != null ? listener : new ScoreListener() {};
+        ScoringRun.Sizes sizes = new ScoringRun.Sizes(sources);
+        Texts texts = new Texts(sources, heard);
         List<TextSegment> segments = new ArrayList<>();
-        long[] sizes = new long[n];
-        int[] done = {0};
-        for (int t = 0; t < n; t++) {
-            parts.add(new ArrayList<>());
+        for (int t = 0; t < sources.size(); t++) {
             try {
-                sizes[t] = sources.get(t).size();
-                if (sizes[t] == 0) {
+                OptionalLong size = sizes.of(t);
+                if (size.isPresent() && size.getAsLong() == 0) {
                     throw new InvalidTextException(sources.get(t).name(), "file is empty");
                 }
-                List<TextSegment> plan = plan(t, sizes[t]);
+                List<TextSegment> plan = options.plan(t, size);
+                texts.expect(t, plan.size());
                 segments.addAll(plan);
-                pending[t] = plan.size();
             } catch (IOException e) {
-                outcomes[t] = ScoreOutcome.failed(sources.get(t).name(), asInvalid(sources.get(t).name(), e));
-                done[0]++;
-                if (listener != null) {
-                    listener.onInput(t, outcomes[t]);
+                texts.failed(t, ScoringRun.invalid(sources.get(t).name(), e));
+            }
+        }
+        try (ScoringRun run = new ScoringRun(model, options, sources, sizes, segments, texts::scored)) {
+            while (run.step()) {
+                heard.onProgress(run.predictions(), texts.done(), sources.size());
+                if (heard.isCancelled()) {
+                    throw new CancellationException("scoring was cancelled");
                 }
             }
         }
-        run(sources, sizes, segments, listener, score -> {
+        return texts.outcomes();
+    }
+
+    /** Each text's segment scores as they come, and its outcome once the last one is in. */
+    private final class Texts {
+        private final List<TextSource> sources;
+        private final ScoreListener listener;
+        private final ScoreOutcome[] outcomes;
+        private final List<List<SegmentScore>> parts = new ArrayList<>();
+        private final int[] pending;
+        private int done;
+
+        Texts(List<TextSource> sources, ScoreListener listener) {
+            this.sources = sources;
+            this.listener = listener;
+            this.outcomes = new ScoreOutcome[sources.size()];
+            this.pending = new int[sources.size()];
+            for (int t = 0; t < sources.size(); t++) {
+                parts.add(new ArrayList<>());
+            }
+        }
+
+        void expect(int text, int segments) {
+            pending[text] = segments;
+        }
+
+        void failed(int text, InvalidTextException e) {
+            complete(text, ScoreOutcome.failed(sources.get(text).name(), e));
+        }
+
+        void scored(SegmentScore score) {
             int t = score.segment().text();
             parts.get(t).add(score);
             if (--pending[t] == 0) {
-                outcomes[t] = combine(sources.get(t).name(), parts.get(t), options, model.info().preprocessing());
+                complete(t, combine(sources.get(t).name(), parts.get(t), options, model.info().preprocessing()));
                 parts.set(t, null);
-                done[0]++;
-                if (listener != null) {
-                    listener.onInput(t, outcomes[t]);
-                }
             }
-        }, () -> done[0], n);
-        return List.of(outcomes);
+        }
+
+        private void complete(int text, ScoreOutcome outcome) {
+            outcomes[text] = outcome;
+            done++;
+            listener.onInput(text, outcome);
+        }
+
+        int done() {
+            return done;
+        }
+
+        List<ScoreOutcome> outcomes() {
+            return List.of(outcomes);
+        }
     }
 
-    /** This scorer's segments of text number {@code text} of {@code size} bytes (-1: unknown). */
-    public List<TextSegment> plan(int text, long size) {
-        if (options.mode() == ScoringMode.EXACT) {
-            return TextSegment.plan(text, size, Long.MAX_VALUE, 0);
-        }
-        return TextSegment.plan(text, size, options.segmentBytes(), options.warmupBytes());
+    /** This scorer's segments of text number {@code text} ({@link ScoringOptions#plan}). */
+    public List<TextSegment> plan(int text, OptionalLong size) {
+        return options.plan(text, size);
     }
 
     /**
@@ -169,14 +197,17 @@ public final class PerplexityScorer {
      * @param sources the texts the segments' {@link TextSegment#text()} indices point into
      */
     public List<SegmentScore> scoreSegments(List<TextSource> sources, List<TextSegment> segments) {
-        long[] sizes = new long[sources.size()];
-        java.util.Arrays.fill(sizes, -2); // read when a segment of the text is first opened
         java.util.IdentityHashMap<TextSegment, Integer> position = new java.util.IdentityHashMap<>();
         for (int i = 0; i < segments.size(); i++) {
             position.put(segments.get(i), i);
         }
         SegmentScore[] out = new SegmentScore[segments.size()];
-        run(sources, sizes, segments, null, score -> out[position.get(score.segment())] = score, () -> 0, 0);
+        try (ScoringRun run = new ScoringRun(model, options, sources, new ScoringRun.Sizes(sources), segments,
+                score -> out[position.get(score.segment())] = score)) {
+            while (run.step()) {
+                // every row to its end
+            }
+        }
         return List.of(out);
     }
 
@@ -223,223 +254,5 @@ public final class PerplexityScorer {
         boolean segmented = options.mode() == ScoringMode.SEGMENTED;
         return ScoreOutcome.ok(new ScoreReport(name, characters, predictions, unknown, nll, options.mode(),
                 segmented ? options.segmentBytes() : 0, segmented ? options.warmupBytes() : 0, parts.size()));
-    }
-
-    private static InvalidTextException asInvalid(String name, IOException e) {
-        if (e instanceof InvalidTextException invalid) {
-            return invalid;
-        }
-        return new InvalidTextException(name, "cannot be read (" + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-    }
-
-    private interface SegmentSink {
-        void accept(SegmentScore score);
-    }
-
-    private interface Counter {
-        int get();
-    }
-
-    /** One batch row: a segment being read and its carried state. */
-    private static final class Row {
-        final TextSegment segment;
-        final TokenReader reader;
-        /** Steps (tokens after the first) the segment has left, or -1 when it was too long to count ahead. */
-        int left;
-        final float[] h;
-        final float[] c;
-        int pending;
-        double nll;
-        long predictions;
-
-        Row(TextSegment segment, TokenReader reader, int left, int stateSize, boolean lstm, int first) {
-            this.segment = segment;
-            this.reader = reader;
-            this.left = left;
-            this.h = new float[stateSize];
-            this.c = lstm ? new float[stateSize] : null;
-            this.pending = first;
-        }
-
-        SegmentScore score() {
-            return new SegmentScore(segment, nll, predictions, reader.characters(), reader.unknownCharacters(),
-                    Optional.empty());
-        }
-    }
-
-    /**
-     * Scores segments, {@code options.rows()} at a time: each row reads its segment chunk by
-     * chunk with its state carried, and takes the next segment when it finishes.
-     */
-    private void run(List<TextSource> sources, long[] sizes, List<TextSegment> segments, ScoreListener listener,
-            SegmentSink sink, Counter textsDone, int textsTotal) {
-        ModelInfo info = model.info();
-        int layers = info.layers();
-        int hidden = info.hidden();
-        int vocab = info.vocabulary().size();
-        boolean lstm = info.hasCellState();
-        int rows = options.rows();
-        int maxChunk = options.charactersPerCall();
-        Deque<TextSegment> queue = new ArrayDeque<>(segments);
-        List<Row> active = new ArrayList<>(rows);
-        long scored = 0;
-        try {
-            while (true) {
-                while (active.size() < rows && !queue.isEmpty()) {
-                    Row r = open(queue.poll(), sources, sizes, info, sink);
-                    if (r != null) {
-                        active.add(r);
-                    }
-                }
-                if (active.isEmpty()) {
-                    break;
-                }
-                int b = active.size();
-                int chunk = callSteps(active, maxChunk);
-                long[] tokens = new long[b * chunk];
-                int[] targets = new int[b * chunk];
-                boolean[] counted = new boolean[b * chunk];
-                int[] lengths = new int[b];
-                for (int i = 0; i < b; i++) {
-                    Row r = active.get(i);
-                    try {
-                        tokens[i * chunk] = r.pending;
-                        int t = 0;
-                        while (t < chunk) {
-                            int next = r.reader.next();
-                            if (next < 0) {
-                                break;
-                            }
-                            targets[i * chunk + t] = next;
-                            counted[i * chunk + t] = r.reader.lastOwned();
-                            if (t + 1 < chunk) {
-                                tokens[i * chunk + t + 1] = next;
-                            }
-                            r.pending = next;
-                            t++;
-                        }
-                        lengths[i] = t;
-                    } catch (IOException e) {
-                        lengths[i] = -1;
-                        closeQuietly(r.reader);
-                        sink.accept(SegmentScore.failed(r.segment, asInvalid(sources.get(r.segment.text()).name(), e)));
-                    }
-                }
-                float[] h0 = new float[layers * b * hidden];
-                float[] c0 = lstm ? new float[layers * b * hidden] : null;
-                boolean any = false;
-                for (int i = 0; i < b; i++) {
-                    BatchStates.gather(active.get(i).h, h0, i, b, layers, hidden);
-                    if (lstm) {
-                        BatchStates.gather(active.get(i).c, c0, i, b, layers, hidden);
-                    }
-                    any |= lengths[i] > 0;
-                }
-                CharModel.Forward out = any ? model.forward(tokens, b, chunk, h0, c0) : null;
-                List<Row> next = new ArrayList<>(b);
-                for (int i = 0; i < b; i++) {
-                    Row r = active.get(i);
-                    int len = lengths[i];
-                    if (len < 0) {
-                        continue; // failed, already reported
-                    }
-                    if (r.left >= 0) {
-                        r.left -= len;
-                    }
-                    for (int t = 0; t < len; t++) {
-                        if (counted[i * chunk + t]) {
-                            r.nll += Softmax.negativeLogLikelihood(out.logits(), (i * chunk + t) * vocab, vocab,
-                                    targets[i * chunk + t]);
-                            r.predictions++;
-                            scored++;
-                        }
-                    }
-                    boolean more = len == chunk;
-                    if (more) {
-                        try {
-                            more = r.reader.remainingUpTo(0) != 0;
-                        } catch (IOException e) {
-                            closeQuietly(r.reader);
-                            sink.accept(SegmentScore.failed(r.segment, asInvalid(sources.get(r.segment.text()).name(), e)));
-                            continue;
-                        }
-                    }
-                    if (more) {
-                        BatchStates.scatter(out.hn(), r.h, i, b, layers, hidden);
-                        if (lstm) {
-                            BatchStates.scatter(out.cn(), r.c, i, b, layers, hidden);
-                        }
-                        next.add(r);
-                    } else {
-                        closeQuietly(r.reader);
-                        sink.accept(r.score());
-                    }
-                }
-                active = next;
-                if (listener != null) {
-                    listener.onProgress(scored, textsDone.get(), textsTotal);
-                    if (listener.isCancelled()) {
-                        throw new CancellationException("scoring was cancelled");
-                    }
-                }
-            }
-        } finally {
-            for (Row r : active) {
-                closeQuietly(r.reader);
-            }
-        }
-    }
-
-    /**
-     * Steps of the next call: the configured length, or less when every row is known to end
-     * sooner (the last call of a run, or of a text shorter than a call), so no step is computed
-     * only to be dropped.
-     */
-    private static int callSteps(List<Row> active, int maxChunk) {
-        int longest = 0;
-        for (Row r : active) {
-            if (r.left < 0 || r.left >= maxChunk) {
-                return maxChunk;
-            }
-            longest = Math.max(longest, r.left);
-        }
-        return Math.max(1, longest);
-    }
-
-    /** Opens a segment's row; a segment that cannot be read or has no characters is reported here. */
-    private Row open(TextSegment segment, List<TextSource> sources, long[] sizes, ModelInfo info, SegmentSink sink) {
-        TextSource source = sources.get(segment.text());
-        TokenReader reader = null;
-        try {
-            if (sizes[segment.text()] == -2) {
-                sizes[segment.text()] = source.size();
-            }
-            reader = SegmentReaders.open(source, sizes[segment.text()], segment, info.preprocessing(),
-                    info.vocabulary());
-            int first = reader.next();
-            int left = first < 0 ? 0 : reader.remainingUpTo(LOOKAHEAD_CHARACTERS);
-            Row row = new Row(segment, reader, left, info.stateSize(), info.hasCellState(), first);
-            if (left == 0) { // nothing to predict: no row needed
-                closeQuietly(reader);
-                sink.accept(row.score());
-                return null;
-            }
-            return row;
-        } catch (IOException e) {
-            if (reader != null) {
-                closeQuietly(reader);
-            }
-            sink.accept(SegmentScore.failed(segment, asInvalid(source.name(), e)));
-            return null;
-        }
-    }
-
-    private static void closeQuietly(TokenReader reader) {
-        try {
-            reader.close();
-        } catch (IOException ignored) {
-            // a read-only channel: nothing is lost
-        }
     }
 }

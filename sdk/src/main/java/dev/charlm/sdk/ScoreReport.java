@@ -20,7 +20,7 @@ import java.util.Map;
  * @param segments how many segments the text was scored in (1 in exact mode)
  */
 public record ScoreReport(String name, long characters, long predictions, long unknownCharacters, double totalNll,
-        ScoringMode mode, long segmentBytes, long warmupBytes, int segments) {
+        ScoringMode mode, long segmentBytes, long warmupBytes, int segments) implements java.io.Serializable {
 
     /** A report of exact mode. */
     public ScoreReport(String name, long characters, long predictions, long unknownCharacters, double totalNll) {

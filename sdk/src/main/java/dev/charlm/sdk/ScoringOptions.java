@@ -1,5 +1,7 @@
 package dev.charlm.sdk;
 
+import dev.charlm.contract.InvalidFieldException;
+
 /**
  * How a {@link PerplexityScorer} cuts and batches texts. Immutable; build with {@link
  * #builder()}.
@@ -8,7 +10,8 @@ package dev.charlm.sdk;
  * #DEFAULT_SEGMENT_BYTES} bytes warmed up on the {@value #DEFAULT_WARMUP_BYTES} bytes before
  * them, 32 batch rows, up to 256 characters per row per call.
  */
-public final class ScoringOptions {
+public final class ScoringOptions implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
 
     public static final int DEFAULT_SEGMENT_BYTES = 16_384;
     public static final int DEFAULT_WARMUP_BYTES = 256;
@@ -39,8 +42,10 @@ public final class ScoringOptions {
 
     /** A builder starting from these options. */
     public Builder toBuilder() {
-        return new Builder().mode(mode).segmentBytes(segmentBytes).warmupBytes(warmupBytes).rows(rows)
-                .charactersPerCall(charactersPerCall);
+        Builder b = new Builder().mode(mode).rows(rows).charactersPerCall(charactersPerCall);
+        b.segmentBytes = segmentBytes;
+        b.warmupBytes = warmupBytes;
+        return b;
     }
 
     public ScoringMode mode() {
@@ -67,6 +72,17 @@ public final class ScoringOptions {
         return charactersPerCall;
     }
 
+    /**
+     * The segments of text number {@code text}: cut by its size in segmented mode, whole in exact
+     * mode; a text of unknown size (a stream) is read whole, from its start.
+     */
+    public java.util.List<TextSegment> plan(int text, java.util.OptionalLong size) {
+        if (size.isEmpty() || mode == ScoringMode.EXACT) {
+            return java.util.List.of(TextSegment.whole(text));
+        }
+        return TextSegment.plan(text, size.getAsLong(), segmentBytes, warmupBytes);
+    }
+
     /** Builder of {@link ScoringOptions}. */
     public static final class Builder {
         private ScoringMode mode = ScoringMode.SEGMENTED;
@@ -74,6 +90,8 @@ public final class ScoringOptions {
         private long warmupBytes = DEFAULT_WARMUP_BYTES;
         private int rows = DEFAULT_ROWS;
         private int charactersPerCall = DEFAULT_CHARACTERS_PER_CALL;
+        /** Whether the segmentation was asked for, not defaulted: exact mode takes none. */
+        private boolean segmentationSet;
 
         private Builder() {}
 
@@ -85,24 +103,26 @@ public final class ScoringOptions {
         /** Segment length in bytes; must be positive. */
         public Builder segmentBytes(long bytes) {
             if (bytes < 1) {
-                throw new IllegalArgumentException("segment length must be positive, got " + bytes);
+                throw new InvalidFieldException("segment", "must be a positive number of bytes, got " + bytes);
             }
             this.segmentBytes = bytes;
+            this.segmentationSet = true;
             return this;
         }
 
         /** Warm-up length in bytes; must be >= 0. */
         public Builder warmupBytes(long bytes) {
             if (bytes < 0) {
-                throw new IllegalArgumentException("warm-up length must be >= 0, got " + bytes);
+                throw new InvalidFieldException("warmup", "must be >= 0 bytes, got " + bytes);
             }
             this.warmupBytes = bytes;
+            this.segmentationSet = true;
             return this;
         }
 
         public Builder rows(int rows) {
             if (rows < 1) {
-                throw new IllegalArgumentException("rows must be positive, got " + rows);
+                throw new InvalidFieldException("rows", "must be positive, got " + rows);
             }
             this.rows = rows;
             return this;
@@ -110,19 +130,23 @@ public final class ScoringOptions {
 
         public Builder charactersPerCall(int characters) {
             if (characters < 1) {
-                throw new IllegalArgumentException("characters per call must be positive, got " + characters);
+                throw new InvalidFieldException("characters_per_call", "must be positive, got " + characters);
             }
             this.charactersPerCall = characters;
             return this;
         }
 
         /**
-         * @throws IllegalArgumentException if the warm-up is not shorter than the segment (it
-         *     would cost more than the segment it prepares)
+         * @throws InvalidFieldException if the warm-up is not shorter than the segment (it would
+         *     cost more than the segment it prepares), or exact mode is given a segmentation
          */
         public ScoringOptions build() {
+            if (mode == ScoringMode.EXACT && segmentationSet) {
+                throw new InvalidFieldException("exact", "scores each text whole, with no segments or warm-up;"
+                        + " drop the segment and warm-up lengths");
+            }
             if (mode == ScoringMode.SEGMENTED && warmupBytes >= segmentBytes) {
-                throw new IllegalArgumentException("warm-up (" + warmupBytes + " bytes) must be shorter than the"
+                throw new InvalidFieldException("warmup", "(" + warmupBytes + " bytes) must be shorter than the"
                         + " segment (" + segmentBytes + " bytes)");
             }
             return new ScoringOptions(this);

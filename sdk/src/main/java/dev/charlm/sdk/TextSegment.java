@@ -1,5 +1,6 @@
 package dev.charlm.sdk;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,7 @@ import java.util.List;
  * @param end the byte after the segment ({@code Long.MAX_VALUE}: to the end of a stream)
  * @param warmupStart first byte of the warm-up ({@code start} for none)
  */
-public record TextSegment(int text, int index, long start, long end, long warmupStart) {
+public record TextSegment(int text, int index, long start, long end, long warmupStart) implements Serializable {
 
     public TextSegment {
         if (start < 0 || end < start || warmupStart < 0 || warmupStart > start) {
@@ -28,18 +29,24 @@ public record TextSegment(int text, int index, long start, long end, long warmup
         }
     }
 
+    /** The same segment of another text number (a caller that numbers its texts differently). */
+    public TextSegment withText(int newText) {
+        return new TextSegment(newText, index, start, end, warmupStart);
+    }
+
+    /** The one segment of a text read whole, from its start to its end (a stream's, whatever its size). */
+    public static TextSegment whole(int text) {
+        return new TextSegment(text, 0, 0, Long.MAX_VALUE, 0);
+    }
+
     /**
      * Cuts a text of {@code size} bytes into segments of {@code segmentBytes}, each warmed up on
-     * the {@code warmupBytes} before it; a text no longer than one segment, or of unknown size
-     * (-1), is one segment.
+     * the {@code warmupBytes} before it; a text no longer than one segment is one segment.
      */
     public static List<TextSegment> plan(int text, long size, long segmentBytes, long warmupBytes) {
-        if (segmentBytes < 1 || warmupBytes < 0) {
-            throw new IllegalArgumentException("segment length must be positive and warm-up >= 0, got "
-                    + segmentBytes + " and " + warmupBytes);
-        }
-        if (size < 0) {
-            return List.of(new TextSegment(text, 0, 0, Long.MAX_VALUE, 0));
+        if (segmentBytes < 1 || warmupBytes < 0 || size < 0) {
+            throw new IllegalArgumentException("segment length must be positive, warm-up and size >= 0, got "
+                    + segmentBytes + ", " + warmupBytes + " and " + size);
         }
         List<TextSegment> segments = new ArrayList<>();
         int index = 0;

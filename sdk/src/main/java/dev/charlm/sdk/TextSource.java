@@ -12,6 +12,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -24,8 +25,8 @@ public interface TextSource {
     /** Names the text in reports and messages. */
     String name();
 
-    /** The size in bytes, or -1 when unknown (a stream). */
-    long size() throws IOException;
+    /** The size in bytes; empty when unknown (a stream). */
+    OptionalLong size() throws IOException;
 
     /**
      * A channel over the bytes from {@code position} on; the caller closes it.
@@ -43,9 +44,9 @@ public interface TextSource {
             }
 
             @Override
-            public long size() throws IOException {
+            public OptionalLong size() throws IOException {
                 TextFiles.checkReadable(file);
-                return java.nio.file.Files.size(file);
+                return OptionalLong.of(java.nio.file.Files.size(file));
             }
 
             @Override
@@ -73,8 +74,8 @@ public interface TextSource {
             }
 
             @Override
-            public long size() {
-                return bytes.length;
+            public OptionalLong size() {
+                return OptionalLong.of(bytes.length);
             }
 
             @Override
@@ -95,8 +96,8 @@ public interface TextSource {
             }
 
             @Override
-            public long size() {
-                return -1;
+            public OptionalLong size() {
+                return OptionalLong.empty();
             }
 
             @Override

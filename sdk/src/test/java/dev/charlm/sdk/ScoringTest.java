@@ -209,8 +209,8 @@ class ScoringTest {
             }
 
             @Override
-            public long size() {
-                return text.length + 40_000L; // what it was when planned
+            public java.util.OptionalLong size() {
+                return java.util.OptionalLong.of(text.length + 40_000L); // what it was when planned
             }
 
             @Override

@@ -37,8 +37,8 @@ final class HadoopTextSource implements TextSource {
     }
 
     @Override
-    public long size() {
-        return size;
+    public java.util.OptionalLong size() {
+        return java.util.OptionalLong.of(size);
     }
 
     @Override

@@ -1,85 +1,106 @@
 package dev.charlm.spark;
 
+import dev.charlm.cli.Cli;
+import dev.charlm.cli.ModelMixin;
+import dev.charlm.cli.ScoringMixin;
+import dev.charlm.cli.UsageError;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.ScoreOutcome;
 import dev.charlm.sdk.ScoreOutput;
-import dev.charlm.sdk.ScoringMode;
-import dev.charlm.sdk.ScoringOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code charlm spark-score}: the job from the command line, in local mode for a newcomer or
- * through {@code spark-submit} on a cluster (README, "Scoring on Spark").
+ * through {@code spark-submit} on a cluster (docs/spark.md). The model and scoring options are
+ * the ones {@code charlm score} takes, declared once ({@link ModelMixin}, {@link ScoringMixin});
+ * what is Spark's is the master and where the rows go.
  */
-public final class SparkScore {
+@Command(name = "charlm spark-score", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Score files, directories (their .txt files, recursively) and globs on Apache Spark, through"
+                + " Hadoop's file systems (file:, hdfs:, s3a:). Without --master: spark-submit's master, or local[*].")
+public final class SparkScore implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: charlm spark-score [--master local[N]] [--model FILE] [--output DIR] [--format json|parquet]
-                                      [--json] [--exact | --segment BYTES --warmup BYTES] PATH...
-            Scores files, directories (their .txt files, recursively) and globs on Apache Spark, through
-            Hadoop's file systems (file:, hdfs:, s3a:). Without --master: spark-submit's master, or local[*].
-              --model FILE     a model written by charlm export (default: the sdk's embedded model)
-              --output DIR     write one row per file there (a new directory)
-              --format FMT     json (JSON lines, default) or parquet
-              --json           print the same JSON lines as charlm score --json
-              --exact, --segment, --warmup: as for charlm score
-            Exit status: 0 all scored, 1 some files failed, 2 bad usage.""";
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Files, directories or globs (Hadoop paths).")
+    List<String> inputs;
 
-    private SparkScore() {}
+    @Mixin
+    ModelMixin model;
+
+    @Mixin
+    ScoringMixin scoring;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master, e.g. local[2] or spark://host:7077.")
+    String master;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Write one row per file there (a new directory).")
+    Path output;
+
+    @Option(names = "--format", paramLabel = "FMT", defaultValue = "json",
+            description = "json (JSON lines) or parquet, for --output. Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--json", description = "Print the same JSON lines as charlm score --json.")
+    boolean json;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    SparkScore(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args, System.out, System.err));
     }
 
-    /** The parsed command line. */
-    record Args(String master, Path model, Path output, String format, boolean json, ScoringOptions scoring,
-            List<String> inputs) {}
-
     /** Runs the command; returns the exit status. */
     static int execute(String[] argv, PrintStream out, PrintStream err) {
-        Args a;
-        try {
-            a = parse(argv);
-        } catch (SparkScoreJob.UsageException e) {
-            err.println("charlm spark-score: error: " + e.getMessage());
-            return 2;
+        return Cli.execute(new SparkScore(out, err), argv, out, err);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        // Everything checked before Spark starts: a bad option costs no cluster.
+        if (!format.equals("json") && !format.equals("parquet")) {
+            throw new dev.charlm.contract.InvalidFieldException("format", "must be json or parquet, got " + format);
         }
-        if (a == null) {
-            out.println(USAGE);
-            return 0;
+        if (output != null && Files.exists(output)) {
+            throw new UsageError("--output " + output + " exists; name a new directory");
         }
+        SparkScoreJob.Spec spec = new SparkScoreJob.Spec(inputs, modelFile(), scoring.options());
         SparkSession.Builder builder = SparkSession.builder().appName("charlm spark-score");
-        if (a.master() != null) {
-            builder.master(a.master());
+        if (master != null) {
+            builder.master(master);
         } else if (System.getProperty("spark.master") == null) {
             builder.master("local[*]");
         }
         SparkSession spark = builder.getOrCreate();
         try {
-            SparkScoreJob.Result r = SparkScoreJob.run(spark, new SparkScoreJob.Spec(a.inputs(), a.model(), a.scoring()));
-            if (a.output() != null) {
+            SparkScoreJob.Result r = SparkScoreJob.run(spark, spec);
+            if (output != null) {
                 var writer = r.results().coalesce(1).write().mode(SaveMode.ErrorIfExists);
-                if (a.format().equals("parquet")) {
-                    writer.parquet(a.output().toString());
+                if (format.equals("parquet")) {
+                    writer.parquet(output.toString());
                 } else {
-                    writer.json(a.output().toString());
+                    writer.json(output.toString());
                 }
             }
-            return report(r.outcomes(), a.json(), out, err);
-        } catch (SparkScoreJob.UsageException e) {
-            err.println("charlm spark-score: error: " + e.getMessage());
-            return 2;
-        } catch (IOException e) {
-            err.println("charlm spark-score: error: " + e.getMessage());
-            return 1;
+            return report(r.outcomes(), json, out, err);
+        } catch (SparkScoreJob.JobException | IOException e) {
+            throw e;
         } catch (Exception e) {
             // Spark's own failures (a lost cluster, a task that failed for good) arrive as unchecked
             // SparkExceptions: one line with the root cause, not Spark's stack trace.
@@ -88,7 +109,7 @@ public final class SparkScore {
                 root = root.getCause();
             }
             err.println("charlm spark-score: error: the job failed: " + root);
-            return 1;
+            return Cli.SOME_INPUTS_FAILED;
         } finally {
             spark.stop();
         }
@@ -96,96 +117,18 @@ public final class SparkScore {
 
     /** Prints per-file lines and the total as charlm score does; 1 if any file failed. */
     static int report(List<ScoreOutcome> outcomes, boolean json, PrintStream out, PrintStream err) {
-        return ScoreOutput.print(outcomes, json, out, err, "charlm spark-score") > 0 ? 1 : 0;
+        return ScoreOutput.print(outcomes, json, out, err, "charlm spark-score") > 0 ? Cli.SOME_INPUTS_FAILED : Cli.DONE;
     }
 
-    /** The command line, checked before Spark starts; null for --help. */
-    static Args parse(String[] argv) throws SparkScoreJob.UsageException {
-        String master = null;
-        Path model = null;
-        Path output = null;
-        String format = "json";
-        boolean json = false;
-        boolean exact = false;
-        Long segment = null;
-        Long warmup = null;
-        List<String> inputs = new ArrayList<>();
-        for (int i = 0; i < argv.length; i++) {
-            String arg = argv[i];
-            switch (arg) {
-                case "-h", "--help" -> {
-                    return null;
-                }
-                case "--master" -> master = value(argv, ++i, arg);
-                case "--model" -> model = Path.of(value(argv, ++i, arg));
-                case "--output" -> output = Path.of(value(argv, ++i, arg));
-                case "--format" -> format = value(argv, ++i, arg);
-                case "--json" -> json = true;
-                case "--exact" -> exact = true;
-                case "--segment" -> segment = number(argv, ++i, arg);
-                case "--warmup" -> warmup = number(argv, ++i, arg);
-                default -> {
-                    if (arg.startsWith("--")) {
-                        throw new SparkScoreJob.UsageException("unknown option " + arg + " (see --help)");
-                    }
-                    inputs.add(arg);
-                }
+    /** The model file to ship: the one given, or the sdk's built-in model written to a temporary file. */
+    private Path modelFile() throws UsageError {
+        Path given = model.file();
+        if (given != null) {
+            if (!Files.isRegularFile(given)) {
+                throw new UsageError(given + ": " + (Files.exists(given) ? "not a regular file" : "no such model file"));
             }
+            return given;
         }
-        if (inputs.isEmpty()) {
-            throw new SparkScoreJob.UsageException("no PATH to score (see --help)");
-        }
-        if (!format.equals("json") && !format.equals("parquet")) {
-            throw new SparkScoreJob.UsageException("--format must be json or parquet, got " + format);
-        }
-        if (output != null && Files.exists(output)) {
-            throw new SparkScoreJob.UsageException("--output " + output + " exists; name a new directory");
-        }
-        if (exact && (segment != null || warmup != null)) {
-            throw new SparkScoreJob.UsageException("--exact scores each file whole; drop "
-                    + (segment != null ? "--segment" : "--warmup"));
-        }
-        ScoringOptions scoring;
-        if (exact) {
-            scoring = ScoringOptions.builder().mode(ScoringMode.EXACT).build();
-        } else {
-            long s = segment != null ? segment : ScoringOptions.DEFAULT_SEGMENT_BYTES;
-            long w = warmup != null ? warmup : ScoringOptions.DEFAULT_WARMUP_BYTES;
-            if (s < 1) {
-                throw new SparkScoreJob.UsageException("--segment must be a positive number of bytes, got " + s);
-            }
-            if (w < 0 || w >= s) {
-                throw new SparkScoreJob.UsageException("--warmup must be >= 0 and shorter than --segment (" + s + "), got " + w);
-            }
-            scoring = ScoringOptions.builder().segmentBytes(s).warmupBytes(w).build();
-        }
-        if (model == null) {
-            model = defaultModel();
-        } else if (!Files.isRegularFile(model)) {
-            throw new SparkScoreJob.UsageException(model + ": " + (Files.exists(model) ? "not a regular file"
-                    : "no such model file"));
-        }
-        return new Args(master, model, output, format, json, scoring, inputs);
-    }
-
-    private static String value(String[] argv, int i, String option) throws SparkScoreJob.UsageException {
-        if (i >= argv.length) {
-            throw new SparkScoreJob.UsageException(option + " needs a value");
-        }
-        return argv[i];
-    }
-
-    private static long number(String[] argv, int i, String option) throws SparkScoreJob.UsageException {
-        String v = value(argv, i, option);
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new SparkScoreJob.UsageException(option + " must be a number of bytes, got '" + v + "'");
-        }
-    }
-
-    /** The sdk's embedded model as a file, to ship to the executors. */
-    private static Path defaultModel() throws SparkScoreJob.UsageException {
         try (InputStream in = CharModel.class.getResourceAsStream(CharModel.DEFAULT_MODEL_RESOURCE)) {
             Path dir = Files.createTempDirectory("charlm-spark");
             Path f = dir.resolve("default-model.onnx");
@@ -194,7 +137,7 @@ public final class SparkScore {
             dir.toFile().deleteOnExit();
             return f;
         } catch (IOException | NullPointerException e) {
-            throw new SparkScoreJob.UsageException("the default model cannot be written to a temporary file: " + e);
+            throw new UsageError("the default model cannot be written to a temporary file: " + e);
         }
     }
 }

@@ -7,7 +7,6 @@ import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.PerplexityScorer;
 import dev.charlm.sdk.ScoreOutcome;
 import dev.charlm.sdk.ScoreReport;
-import dev.charlm.sdk.ScoringMode;
 import dev.charlm.sdk.ScoringOptions;
 import dev.charlm.sdk.SegmentScore;
 import dev.charlm.sdk.TextSegment;
@@ -23,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -30,7 +30,6 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,11 +40,13 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Scores a corpus on Spark with the sdk inside the executors. The driver lists the input files
- * through Hadoop's file systems (sizes only, never contents) and ships the model file with the
- * job; tasks plan each file's segments by the sdk's rule ({@link TextSegment#plan}), the
- * segments are spread over the partitions, each task scores its segments packed into batch
- * rows, reading only their byte ranges, and the segment sums are added up per file in segment
- * order ({@link PerplexityScorer#combine}), so the figures are the sdk scorer's own.
+ * (sizes only, never contents), plans their segments by the sdk's own rule ({@link
+ * ScoringOptions#plan}) and ships the model file with the job; each task scores its segments
+ * packed into batch rows, reading only their byte ranges ({@link PerplexityScorer#scoreSegments});
+ * each file's segment scores are added up in segment order by the sdk's rule ({@link
+ * PerplexityScorer#combine}), so the figures are the sdk scorer's own. What is Spark's here is
+ * only the listing through Hadoop's file systems, shipping the model, and moving the sdk's
+ * serializable {@link TextSegment}s and {@link SegmentScore}s between driver and executors.
  */
 public final class SparkScoreJob {
 
@@ -77,46 +78,28 @@ public final class SparkScoreJob {
      */
     public record Result(Dataset<Row> results, List<ScoreOutcome> outcomes) {}
 
-    /** A mistake in the job's input: one line for the user. */
-    public static final class UsageException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        public UsageException(String message) {
-            super(message);
-        }
-    }
-
     /**
      * One input file as the driver listed it: {@code uri} to read it by, {@code name} to report it
      * by (as the user wrote it: a local path stays a path), {@code problem} why it cannot be read.
      */
     record InputFile(int index, String uri, String name, long size, String problem) implements Serializable {}
 
-    /** One segment to score. */
-    record Segment(int file, String uri, long size, int index, long start, long end, long warmupStart)
-            implements Serializable {}
+    /** A segment to score, with where its file is; the segment's text is the file's index. */
+    record Work(TextSegment segment, String uri, long size) implements Serializable {}
 
     /**
-     * A segment's sums, or its failure, as it travels back from an executor; {@code fatal} says
-     * why no segment of the job can be scored (the shipped model is not the driver's), which a
-     * retry cannot change, so it is reported rather than thrown for Spark to retry.
+     * A segment's score as it travels back; {@code fatal} says why no segment of the job can be
+     * scored (the shipped model is not the driver's), which a retry cannot change, so it is
+     * reported rather than thrown for Spark to retry.
      */
-    record SegmentSums(int file, int index, long start, long end, long warmupStart, double nll, long predictions,
-            long characters, long unknown, String problem, long problemOffset, String fatal) implements Serializable {}
+    record Scored(SegmentScore score, String fatal) implements Serializable {}
 
-    /** A file's outcome as it travels back to the driver; {@code problem} says why it failed, if it did. */
-    record FileSums(int file, String path, long characters, long predictions, long unknown, double nll, int segments,
-            String problem, String fatal) implements Serializable {}
+    /** A file's combined score (or why it failed) as it travels back to the driver. */
+    record Combined(int file, ScoreReport report, String problem, String fatal) implements Serializable {}
 
     /** What the executors need to know, shipped with every task. */
-    record TaskSpec(String modelSha256, String modelFileName, String preprocessing, long segmentBytes,
-            long warmupBytes, boolean exact, int rows, int charactersPerCall, Map<String, String> hadoop)
-            implements Serializable {
-
-        ScoringOptions scoring() {
-            ScoringOptions.Builder b = ScoringOptions.builder().rows(rows).charactersPerCall(charactersPerCall);
-            return exact ? b.mode(ScoringMode.EXACT).build() : b.segmentBytes(segmentBytes).warmupBytes(warmupBytes).build();
-        }
+    record TaskSpec(String modelSha256, String modelFileName, Preprocessing preprocessing, ScoringOptions scoring,
+            Map<String, String> hadoop) implements Serializable {
 
         Configuration hadoopConf() {
             Configuration c = new Configuration(false);
@@ -130,9 +113,10 @@ public final class SparkScoreJob {
     /**
      * Lists the inputs, checks and ships the model, and scores everything.
      *
-     * @throws UsageException for an input that matches nothing, or a model that is not one
+     * @throws JobException for an input that matches nothing, a model that is not one, or a
+     *     model the executors received that is not the driver's
      */
-    public static Result run(SparkSession spark, Spec spec) throws UsageException, IOException {
+    public static Result run(SparkSession spark, Spec spec) throws JobException, IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int cpus = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
         requireFile(spec.model());
@@ -150,63 +134,74 @@ public final class SparkScoreJob {
         }
         Map<String, String> hadoop = new HashMap<>();
         jsc.hadoopConfiguration().forEach(e -> hadoop.put(e.getKey(), e.getValue()));
-        ScoringOptions o = spec.scoring();
-        TaskSpec task = new TaskSpec(sha, spec.model().getFileName().toString(), model.info().preprocessing().id(),
-                o.segmentBytes(), o.warmupBytes(), o.mode() == ScoringMode.EXACT, o.rows(), o.charactersPerCall(), hadoop);
+        ScoringOptions options = spec.scoring();
+        TaskSpec task = new TaskSpec(sha, modelName, model.info().preprocessing(), options, hadoop);
 
-        List<InputFile> readable = new ArrayList<>();
-        List<FileSums> results = new ArrayList<>();
-        long segments = 0;
+        ScoreOutcome[] outcomes = new ScoreOutcome[files.size()];
+        List<Work> work = new ArrayList<>();
+        Map<Integer, String> names = new HashMap<>();
         for (InputFile f : files) {
             if (f.problem() != null) {
-                results.add(new FileSums(f.index(), f.name(), 0, 0, 0, 0, 0, f.problem(), null));
+                outcomes[f.index()] = failed(f.name(), f.problem());
             } else if (f.size() == 0) {
-                results.add(new FileSums(f.index(), f.name(), 0, 0, 0, 0, 0, "file is empty", null));
+                outcomes[f.index()] = failed(f.name(), "file is empty");
             } else {
-                readable.add(f);
-                segments += task.exact() ? 1 : (f.size() + o.segmentBytes() - 1) / o.segmentBytes();
+                names.put(f.index(), f.name());
+                for (TextSegment s : options.plan(f.index(), OptionalLong.of(f.size()))) {
+                    work.add(new Work(s, f.uri(), f.size()));
+                }
             }
         }
-        if (!readable.isEmpty()) {
+        if (!work.isEmpty()) {
             // Enough partitions that every core gets several, few enough that each packs its rows.
-            int partitions = (int) Math.max(1, Math.min(segments, Math.max(4L * jsc.defaultParallelism(),
-                    segments / (4L * o.rows()))));
-            JavaRDD<Segment> planned = jsc.parallelize(readable, Math.min(readable.size(), partitions))
-                    .flatMap(new Plan(task));
-            results.addAll(planned.repartition(partitions)
+            int partitions = (int) Math.max(1, Math.min(work.size(), Math.max(4L * jsc.defaultParallelism(),
+                    work.size() / (4L * options.rows()))));
+            List<Combined> combined = jsc.parallelize(work, partitions)
                     .mapPartitions(new ScoreSegments(task))
-                    .groupBy(SegmentSums::file)
-                    .map(new Combine(task, namesByIndex(readable)))
-                    .collect());
-        }
-        for (FileSums r : results) {
-            if (r.fatal() != null) {
-                throw new UsageException(r.fatal());
+                    .groupBy(s -> s.score().segment().text())
+                    .map(new Combine(task, names))
+                    .collect();
+            for (Combined c : combined) {
+                if (c.fatal() != null) {
+                    throw new JobException(c.fatal());
+                }
+                outcomes[c.file()] = c.report() != null
+                        ? new ScoreOutcome(c.report().name(), Optional.of(c.report()), Optional.empty())
+                        : failed(names.get(c.file()), c.problem());
             }
         }
-        results.sort((a, b) -> Integer.compare(a.file(), b.file()));
-        List<ScoreOutcome> outcomes = new ArrayList<>();
         List<Row> rows = new ArrayList<>();
-        for (FileSums r : results) {
-            ScoreOutcome outcome = outcome(r, o);
-            outcomes.add(outcome);
-            rows.add(row(r.path(), outcome));
+        for (ScoreOutcome o : outcomes) {
+            rows.add(row(o));
         }
-        return new Result(spark.createDataFrame(rows, SCHEMA), outcomes);
+        return new Result(spark.createDataFrame(rows, SCHEMA), List.of(outcomes));
     }
 
-    private static void requireFile(Path model) throws UsageException {
+    /** A failure the user can act on, told in one line: an input that matches nothing, a model that is not one. */
+    public static final class JobException extends Exception implements dev.charlm.contract.UserMistake {
+        private static final long serialVersionUID = 1L;
+
+        public JobException(String message) {
+            super(message);
+        }
+    }
+
+    private static ScoreOutcome failed(String name, String problem) {
+        return new ScoreOutcome(name, Optional.empty(), Optional.of(new InvalidTextException(name, problem)));
+    }
+
+    private static void requireFile(Path model) throws JobException {
         if (!Files.isRegularFile(model)) {
-            throw new UsageException(model + ": " + (Files.exists(model) ? "not a regular file" : "no such model file"));
+            throw new JobException(model + ": " + (Files.exists(model) ? "not a regular file" : "no such model file"));
         }
     }
 
     /** The model, checked and loaded once here: a bad file stops the job before any task runs. */
-    private static CharModel checkModel(Path model, String sha256, int cpus) throws UsageException, IOException {
+    private static CharModel checkModel(Path model, String sha256, int cpus) throws JobException, IOException {
         try {
             return ModelCache.get(sha256, model, cpus);
         } catch (dev.charlm.sdk.InvalidModelException e) {
-            throw new UsageException(e.getMessage());
+            throw new JobException(e.getMessage());
         }
     }
 
@@ -217,7 +212,7 @@ public final class SparkScoreJob {
      * file is itself, a directory its .txt files recursively, a pattern its matches (none is an
      * error); a path that does not exist is a file that failed.
      */
-    static List<InputFile> list(List<String> inputs, Configuration conf) throws UsageException, IOException {
+    static List<InputFile> list(List<String> inputs, Configuration conf) throws JobException, IOException {
         List<InputFile> files = new ArrayList<>();
         for (String arg : inputs) {
             org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(arg);
@@ -228,13 +223,13 @@ public final class SparkScoreJob {
                 try {
                     paths = InputPaths.expand(local);
                 } catch (InvalidTextException e) {
-                    throw new UsageException(e.getMessage());
+                    throw new JobException(e.getMessage());
                 }
                 for (Path f : paths) {
                     long size = 0;
                     String problem = null;
                     try {
-                        size = TextSource.of(f).size();
+                        size = TextSource.of(f).size().orElseThrow();
                     } catch (InvalidTextException e) {
                         problem = e.problem();
                     }
@@ -248,7 +243,7 @@ public final class SparkScoreJob {
             FileStatus[] matches = glob ? fs.globStatus(p) : fs.exists(p) ? new FileStatus[] {fs.getFileStatus(p)} : null;
             if (matches == null || matches.length == 0) {
                 if (glob) {
-                    throw new UsageException(arg + ": matches no files");
+                    throw new JobException(arg + ": matches no files");
                 }
                 files.add(new InputFile(files.size(), arg, arg, 0, "no such file"));
                 continue;
@@ -269,7 +264,7 @@ public final class SparkScoreJob {
                     }
                 }
                 if (txt.isEmpty()) {
-                    throw new UsageException(arg + ": directory holds no .txt files");
+                    throw new JobException(arg + ": directory holds no .txt files");
                 }
                 txt.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
                 for (LocatedFileStatus f : txt) {
@@ -281,35 +276,8 @@ public final class SparkScoreJob {
         return files;
     }
 
-    private static Map<Integer, String> namesByIndex(List<InputFile> files) {
-        Map<Integer, String> names = new HashMap<>();
-        files.forEach(f -> names.put(f.index(), f.name()));
-        return names;
-    }
-
-    /** Plans one file's segments, on an executor. */
-    static final class Plan implements org.apache.spark.api.java.function.FlatMapFunction<InputFile, Segment> {
-        private static final long serialVersionUID = 1L;
-        private final TaskSpec task;
-
-        Plan(TaskSpec task) {
-            this.task = task;
-        }
-
-        @Override
-        public Iterator<Segment> call(InputFile f) {
-            List<Segment> out = new ArrayList<>();
-            long s = task.exact() ? Long.MAX_VALUE : task.segmentBytes();
-            long w = task.exact() ? 0 : task.warmupBytes();
-            for (TextSegment t : TextSegment.plan(f.index(), f.size(), s, w)) {
-                out.add(new Segment(f.index(), f.uri(), f.size(), t.index(), t.start(), t.end(), t.warmupStart()));
-            }
-            return out.iterator();
-        }
-    }
-
     /** Scores a partition's segments packed into batch rows, with this JVM's model. */
-    static final class ScoreSegments implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<Segment>, SegmentSums> {
+    static final class ScoreSegments implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<Work>, Scored> {
         private static final long serialVersionUID = 1L;
         private final TaskSpec task;
 
@@ -318,11 +286,11 @@ public final class SparkScoreJob {
         }
 
         @Override
-        public Iterator<SegmentSums> call(Iterator<Segment> partition) {
-            List<Segment> mine = new ArrayList<>();
+        public Iterator<Scored> call(Iterator<Work> partition) {
+            List<Work> mine = new ArrayList<>();
             partition.forEachRemaining(mine::add);
             if (mine.isEmpty()) {
-                return List.<SegmentSums>of().iterator();
+                return List.<Scored>of().iterator();
             }
             int cpus = SparkEnv.get().conf().getInt("spark.task.cpus", 1);
             CharModel model;
@@ -331,33 +299,30 @@ public final class SparkScoreJob {
             } catch (IOException | dev.charlm.sdk.InvalidModelException e) {
                 // Every retry would find the same file: report it, so the driver stops the job at once.
                 String fatal = "the model this executor received cannot be used: " + e.getMessage();
-                List<SegmentSums> out = new ArrayList<>(mine.size());
-                for (Segment s : mine) {
-                    out.add(new SegmentSums(s.file(), s.index(), s.start(), s.end(), s.warmupStart(), 0, 0, 0, 0,
-                            null, -1, fatal));
+                List<Scored> out = new ArrayList<>(mine.size());
+                for (Work w : mine) {
+                    out.add(new Scored(new SegmentScore(w.segment(), 0, 0, 0, 0, Optional.empty()), fatal));
                 }
                 return out.iterator();
             }
+            // The sdk numbers texts by their place in this partition's source list.
             Configuration conf = task.hadoopConf();
             Map<Integer, Integer> local = new LinkedHashMap<>();
             List<TextSource> sources = new ArrayList<>();
-            List<TextSegment> segments = new ArrayList<>();
-            for (Segment s : mine) {
-                int text = local.computeIfAbsent(s.file(), k -> {
-                    sources.add(new HadoopTextSource(s.uri(), s.size(), conf));
+            List<TextSegment> segments = new ArrayList<>(mine.size());
+            for (Work w : mine) {
+                int text = local.computeIfAbsent(w.segment().text(), k -> {
+                    sources.add(new HadoopTextSource(w.uri(), w.size(), conf));
                     return sources.size() - 1;
                 });
-                segments.add(new TextSegment(text, s.index(), s.start(), s.end(), s.warmupStart()));
+                segments.add(w.segment().withText(text));
             }
             List<SegmentScore> scores = model.newScorer(task.scoring()).scoreSegments(sources, segments);
-            List<SegmentSums> out = new ArrayList<>(scores.size());
+            List<Scored> out = new ArrayList<>(scores.size());
             for (int i = 0; i < scores.size(); i++) {
-                SegmentScore sc = scores.get(i);
-                Segment s = mine.get(i);
-                InvalidTextException e = sc.failure().orElse(null);
-                out.add(new SegmentSums(s.file(), s.index(), s.start(), s.end(), s.warmupStart(), sc.totalNll(),
-                        sc.predictions(), sc.characters(), sc.unknownCharacters(),
-                        e == null ? null : e.problem(), e == null ? -1 : e.offset(), null));
+                SegmentScore s = scores.get(i);
+                out.add(new Scored(new SegmentScore(mine.get(i).segment(), s.totalNll(), s.predictions(),
+                        s.characters(), s.unknownCharacters(), s.failure()), null));
             }
             return out.iterator();
         }
@@ -365,56 +330,38 @@ public final class SparkScoreJob {
 
     /** Adds up one file's segments in order, by the sdk's rule. */
     static final class Combine implements org.apache.spark.api.java.function.Function<
-            scala.Tuple2<Integer, Iterable<SegmentSums>>, FileSums> {
+            scala.Tuple2<Integer, Iterable<Scored>>, Combined> {
         private static final long serialVersionUID = 1L;
         private final TaskSpec task;
-        private final Map<Integer, String> paths;
+        private final Map<Integer, String> names;
 
-        Combine(TaskSpec task, Map<Integer, String> paths) {
+        Combine(TaskSpec task, Map<Integer, String> names) {
             this.task = task;
-            this.paths = paths;
+            this.names = names;
         }
 
         @Override
-        public FileSums call(scala.Tuple2<Integer, Iterable<SegmentSums>> group) {
-            String path = paths.get(group._1());
+        public Combined call(scala.Tuple2<Integer, Iterable<Scored>> group) {
+            int file = group._1();
             List<SegmentScore> parts = new ArrayList<>();
-            for (SegmentSums s : group._2()) {
+            for (Scored s : group._2()) {
                 if (s.fatal() != null) {
-                    return new FileSums(group._1(), path, 0, 0, 0, 0, 0, null, s.fatal());
+                    return new Combined(file, null, null, s.fatal());
                 }
-                TextSegment seg = new TextSegment(0, s.index(), s.start(), s.end(), s.warmupStart());
-                parts.add(new SegmentScore(seg, s.nll(), s.predictions(), s.characters(), s.unknown(),
-                        s.problem() == null ? Optional.empty()
-                                : Optional.of(new InvalidTextException(path, s.problem(), s.problemOffset()))));
+                parts.add(s.score());
             }
-            ScoreOutcome o = PerplexityScorer.combine(path, parts, task.scoring(), Preprocessing.fromId(task.preprocessing()));
-            if (o.failure().isPresent()) {
-                return new FileSums(group._1(), path, 0, 0, 0, 0, parts.size(), o.failure().get().problem(), null);
-            }
-            ScoreReport r = o.report().orElseThrow();
-            return new FileSums(group._1(), path, r.characters(), r.predictions(), r.unknownCharacters(), r.totalNll(),
-                    r.segments(), null, null);
+            ScoreOutcome o = PerplexityScorer.combine(names.get(file), parts, task.scoring(), task.preprocessing());
+            return new Combined(file, o.report().orElse(null), o.failure().map(InvalidTextException::problem).orElse(null),
+                    null);
         }
     }
 
-    private static ScoreOutcome outcome(FileSums r, ScoringOptions o) {
-        if (r.problem() != null) {
-            return new ScoreOutcome(r.path(), Optional.empty(),
-                    Optional.of(new InvalidTextException(r.path(), r.problem())));
-        }
-        boolean segmented = o.mode() == ScoringMode.SEGMENTED;
-        return new ScoreOutcome(r.path(), Optional.of(new ScoreReport(r.path(), r.characters(), r.predictions(),
-                r.unknown(), r.nll(), o.mode(), segmented ? o.segmentBytes() : 0, segmented ? o.warmupBytes() : 0,
-                r.segments())), Optional.empty());
-    }
-
-    private static Row row(String path, ScoreOutcome o) {
+    private static Row row(ScoreOutcome o) {
         if (o.report().isEmpty()) {
-            return RowFactory.create(path, null, null, null, null, null, null, o.error().orElseThrow());
+            return RowFactory.create(o.name(), null, null, null, null, null, null, o.error().orElseThrow());
         }
         ScoreReport r = o.report().get();
-        return RowFactory.create(path, r.characters(), r.predictions(), r.unknownCharacters(), r.totalNll(),
+        return RowFactory.create(o.name(), r.characters(), r.predictions(), r.unknownCharacters(), r.totalNll(),
                 r.bitsPerCharacter(), r.perplexity(), null);
     }
 }

@@ -124,11 +124,11 @@ class SparkScoreJobTest {
 
     @Test
     void inputsThatMatchNothingAreClearErrors() throws Exception {
-        SparkScoreJob.UsageException glob = assertThrows(SparkScoreJob.UsageException.class,
+        SparkScoreJob.JobException glob = assertThrows(SparkScoreJob.JobException.class,
                 () -> run(ScoringOptions.defaults(), dir + "/*.csv"));
         assertEquals(dir + "/*.csv: matches no files", glob.getMessage());
         Path empty = Files.createDirectories(dir.resolve("empty"));
-        SparkScoreJob.UsageException none = assertThrows(SparkScoreJob.UsageException.class,
+        SparkScoreJob.JobException none = assertThrows(SparkScoreJob.JobException.class,
                 () -> run(ScoringOptions.defaults(), empty.toString()));
         assertEquals(empty + ": directory holds no .txt files", none.getMessage());
     }
@@ -171,33 +171,44 @@ class SparkScoreJobTest {
             spark.sparkContext().addFile(model.toString());
         }
         // The driver's model has another SHA-256 than the file the executors were shipped.
-        SparkScoreJob.TaskSpec task = new SparkScoreJob.TaskSpec("f".repeat(64), "model.onnx", "d2l", 16_384, 256,
-                false, 32, 256, java.util.Map.of());
+        SparkScoreJob.TaskSpec task = new SparkScoreJob.TaskSpec("f".repeat(64), "model.onnx",
+                dev.charlm.contract.Preprocessing.D2L, ScoringOptions.defaults(), java.util.Map.of());
         Path text = Files.writeString(dir.resolve("one.txt"), "the time traveller smiled round at us");
-        SparkScoreJob.Segment segment = new SparkScoreJob.Segment(0, text.toUri().toString(), Files.size(text), 0, 0,
-                Files.size(text), 0);
-        List<SparkScoreJob.SegmentSums> sums = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
-                spark.sparkContext()).parallelize(List.of(segment), 1).mapPartitions(new SparkScoreJob.ScoreSegments(task))
+        SparkScoreJob.Work work = new SparkScoreJob.Work(new dev.charlm.sdk.TextSegment(0, 0, 0, Files.size(text), 0),
+                text.toUri().toString(), Files.size(text));
+        List<SparkScoreJob.Scored> scored = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(
+                spark.sparkContext()).parallelize(List.of(work), 1).mapPartitions(new SparkScoreJob.ScoreSegments(task))
                 .collect();
-        assertEquals(1, sums.size());
-        assertTrue(sums.get(0).fatal().startsWith("the model this executor received cannot be used: "),
-                sums.get(0).fatal());
-        assertTrue(sums.get(0).fatal().contains("not the driver's model " + "f".repeat(64)), sums.get(0).fatal());
+        assertEquals(1, scored.size());
+        assertTrue(scored.get(0).fatal().startsWith("the model this executor received cannot be used: "),
+                scored.get(0).fatal());
+        assertTrue(scored.get(0).fatal().contains("not the driver's model " + "f".repeat(64)), scored.get(0).fatal());
     }
 
     @Test
-    void aMissingModelIsOneLineAndExit2BeforeSparkStarts() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        long t0 = System.nanoTime();
-        int status = SparkScore.execute(new String[] {"--model", dir.resolve("nope.onnx").toString(), "x.txt"},
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(2, status);
-        assertEquals("charlm spark-score: error: " + dir.resolve("nope.onnx") + ": no such model file",
-                err.toString(StandardCharsets.UTF_8).strip());
-        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "it took as long as starting Spark");
-        assertThrows(SparkScoreJob.UsageException.class, () -> SparkScore.parse(new String[] {"--segment", "0", "a"}));
-        assertThrows(SparkScoreJob.UsageException.class, () -> SparkScore.parse(new String[] {"--format", "csv", "a"}));
-        List<String> seen = new ArrayList<>();
-        assertThrows(SparkScoreJob.UsageException.class, () -> seen.add(String.valueOf(SparkScore.parse(new String[0]))));
+    void aMissingModelOrABadOptionIsOneLineAndExit2BeforeSparkStarts() {
+        String[][] cases = {
+            {"--model", dir.resolve("nope.onnx").toString(), "x.txt"},
+            {"--segment", "0", "x.txt"},
+            {"--format", "csv", "x.txt"},
+            {"--exact", "--warmup", "5", "x.txt"},
+            {},
+        };
+        String[] expected = {
+            "charlm spark-score: error: " + dir.resolve("nope.onnx") + ": no such model file",
+            "charlm spark-score: error: --segment must be a positive number of bytes, got 0",
+            "charlm spark-score: error: --format must be json or parquet, got csv",
+            "charlm spark-score: error: --exact scores each text whole",
+            "charlm spark-score: error: Missing required parameter: 'PATH'",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = SparkScore.execute(cases[i], new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            String said = err.toString(StandardCharsets.UTF_8).strip();
+            assertEquals(2, status, said);
+            assertEquals(1, said.lines().count(), said);
+            assertTrue(said.startsWith(expected[i]), said);
+        }
     }
 }

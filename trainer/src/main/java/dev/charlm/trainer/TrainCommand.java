@@ -1,50 +1,45 @@
 package dev.charlm.trainer;
 
+import dev.charlm.cli.Cli;
+import dev.charlm.cli.UsageError;
+import dev.charlm.contract.Cell;
 import dev.charlm.contract.InputPaths;
+import dev.charlm.contract.InvalidFieldException;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.contract.Preprocessing;
-import dev.charlm.trainer.checkpoint.CheckpointException;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.DefaultData;
 import dev.charlm.trainer.data.Library;
 import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.data.TextStore;
-import dev.charlm.trainer.data.TooLittleDataException;
-import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.Implementation;
 import dev.charlm.trainer.train.EpochMetrics;
-import dev.charlm.trainer.train.LearningRateSchedule;
-import dev.charlm.trainer.train.OptimizerKind;
-import dev.charlm.trainer.train.TrainingRecipe;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code charlm train}: the command line of the trainer. */
 @Command(name = "charlm train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a deep recurrent character language model (d2l's deep RNN) with DJL.",
-        footer = {"", "Exit status: 0 done, 2 bad input, 1 internal error."})
+        description = "Train a deep recurrent character language model (d2l's deep RNN) with DJL.")
 public final class TrainCommand implements Callable<Integer> {
 
-    /** Exit status of a user mistake. */
-    static final int EXIT_USAGE = 2;
-    /** Exit status of anything else that went wrong. */
-    static final int EXIT_FAILURE = 1;
+    /** What --resume may be given with: everything else comes from the checkpoint. */
+    private static final Set<String> WITH_RESUME = Set.of("--resume", "--epochs", "--out", "--help", "--version");
 
     @Option(names = "--data", paramLabel = "FILE|DIR|GLOB|library|more",
             description = "Text to train on; repeatable; a directory means its .txt files (recursively); 'library'"
-                    + " means the twelve novels of the manifest, 'more' its 21 further novels. Default: The Time Machine (d2l's copy, checked"
-                    + " against its SHA-1).")
+                    + " means the twelve novels of the manifest, 'more' its 21 further novels. Default: The Time"
+                    + " Machine (d2l's copy, checked against its SHA-1).")
     List<String> data = new ArrayList<>();
 
     @Option(names = "--eval-data", paramLabel = "FILE|DIR|GLOB|library|more",
@@ -59,62 +54,32 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Train on at most N characters: the same leading share of every file's training part.")
     long trainChars;
 
-    @Option(names = "--text", paramLabel = "MODE", defaultValue = "d2l",
+    @Option(names = "--text", paramLabel = "MODE", defaultValue = "d2l", converter = IdConverters.Preprocessings.class,
             description = "Preprocessing: d2l (lowercase letters and spaces, 28 tokens) or raw (every character). Default: ${DEFAULT-VALUE}.")
-    String text;
+    Preprocessing text;
 
     @Option(names = "--holdout", paramLabel = "FRACTION", defaultValue = "0.1",
             description = "Held-out tail of each file, never trained on. Default: ${DEFAULT-VALUE}.")
     double holdout;
 
     @Option(names = {"--partitioning", "--sampling"}, paramLabel = "MODE", defaultValue = "sequential",
+            converter = IdConverters.Partitionings.class,
             description = "Minibatches by random sampling or sequential partitioning (d2l 9.3): random or sequential. Default: ${DEFAULT-VALUE}.")
-    String partitioning;
+    Partitioning partitioning;
 
-    @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru or rnn. Default: ${DEFAULT-VALUE}.")
-    String cell;
+    @Option(names = "--cell", defaultValue = "lstm", converter = IdConverters.Cells.class,
+            description = "lstm, gru or rnn. Default: ${DEFAULT-VALUE}.")
+    Cell cell;
 
-    @Option(names = "--impl", defaultValue = "builtin",
+    @Option(names = "--impl", defaultValue = "builtin", converter = IdConverters.Implementations.class,
             description = "builtin (DJL's fused blocks) or scratch (the chapter's equations). Default: ${DEFAULT-VALUE}.")
-    String impl;
+    Implementation impl;
 
-    @Option(names = "--layers", paramLabel = "L", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
-    int layers;
+    @Mixin
+    ShapeMixin shape;
 
-    @Option(names = "--hidden", paramLabel = "H", defaultValue = "256", description = "Default: ${DEFAULT-VALUE}.")
-    int hidden;
-
-    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.3",
-            description = "Dropout on each recurrent layer's output (between layers and before the output layer). Default: ${DEFAULT-VALUE}.")
-    float dropout;
-
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd. Default: ${DEFAULT-VALUE}.")
-    String optimizer;
-
-    @Option(names = "--lr", description = "Learning rate. Default: 0.005 with adam, 2 with sgd (the chapter's).")
-    Float lr;
-
-    @Option(names = "--lr-schedule", paramLabel = "NAME",
-            description = "constant or cosine (decay to zero over the run's planned steps). Default: cosine with adam,"
-                    + " constant with sgd.")
-    String lrSchedule;
-
-    @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "0",
-            description = "Updates of linear learning-rate warm-up. Default: ${DEFAULT-VALUE}.")
-    int warmupSteps;
-
-    @Option(names = "--weight-decay", paramLabel = "W",
-            description = "Decoupled weight decay per update (AdamW with adam). Default: 0.05 with adam, 0 with sgd.")
-    Float weightDecay;
-
-    @Option(names = "--clip", paramLabel = "THETA", defaultValue = "1",
-            description = "Global gradient-norm clipping threshold. Default: ${DEFAULT-VALUE}.")
-    float clip;
-
-    @Option(names = "--average", paramLabel = "DECAY",
-            description = "Evaluate and save an exponential moving average of the weights with this decay; 0: off."
-                    + " Default: 0.999 with adam, 0 with sgd.")
-    Float average;
+    @Mixin
+    RecipeMixin recipe;
 
     @Option(names = "--epochs", defaultValue = "15", description = "Total epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
@@ -122,15 +87,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-minutes", paramLabel = "M", defaultValue = "0",
             description = "Stop after the epoch that passes M minutes of training; 0: no limit. Default: ${DEFAULT-VALUE}.")
     double maxMinutes;
-
-    @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Option(names = "--num-steps", defaultValue = "35", description = "Characters per window. Default: ${DEFAULT-VALUE}.")
-    int numSteps;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
-    long seed;
 
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
             description = "Also score the held-out text and write a checkpoint every N updates inside an epoch"
@@ -145,9 +101,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Continue a checkpoint up to --epochs, with its model, data and settings.")
     Path resume;
 
-    @Option(names = "--compare", paramLabel = "CELLS", split = ",",
+    @Option(names = "--compare", paramLabel = "CELLS", split = ",", converter = IdConverters.Cells.class,
             description = "Train each cell (e.g. lstm,gru,rnn) with the same budget and data; print one table.")
-    List<String> compare;
+    List<Cell> compare;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -167,115 +123,55 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Runs the command; returns the exit status instead of exiting. */
     public static int execute(String[] args, PrintStream stdout, PrintStream stderr) {
-        CommandLine cl = new CommandLine(new TrainCommand(stdout, stderr, System.console() != null));
-        cl.setOut(new PrintWriter(stdout, true));
-        cl.setErr(new PrintWriter(stderr, true));
-        cl.setParameterExceptionHandler((ex, a) -> {
-            stderr.println("charlm train: error: " + ex.getMessage() + " (see --help)");
-            return EXIT_USAGE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof TooLittleDataException) {
-                stderr.println("charlm train: error: " + ex.getMessage() + " (lower --batch-size or --num-steps)");
-                return EXIT_USAGE;
-            }
-            if (ex instanceof UsageException || ex instanceof InvalidTextException || ex instanceof CheckpointException) {
-                stderr.println("charlm train: error: " + ex.getMessage());
-                return EXIT_USAGE;
-            }
-            // Not the user's mistake: say so, with the trace for a bug report.
-            stderr.println("charlm train: internal error: " + ex);
-            ex.printStackTrace(stderr);
-            return EXIT_FAILURE;
-        });
-        return cl.execute(args);
+        return Cli.execute(new TrainCommand(stdout, stderr, System.console() != null), args, stdout, stderr);
     }
 
     @Override
     public Integer call() throws Exception {
+        if (epochs < 1) {
+            throw new InvalidFieldException("epochs", "must be positive, got " + epochs);
+        }
         ConsoleProgress progress = new ConsoleProgress(err, terminal, epochs);
         TrainingRun run = new TrainingRun(err, progress);
-        if (epochs < 1) {
-            throw new UsageException("--epochs must be positive, got " + epochs);
-        }
         if (resume != null) {
-            for (String option : List.of("--data", "--eval-data", "--strip-front-matter", "--train-chars", "--text",
-                    "--holdout", "--partitioning", "--cell", "--impl", "--layers", "--hidden", "--dropout",
-                    "--optimizer", "--lr", "--lr-schedule", "--warmup-steps", "--weight-decay", "--clip", "--average",
-                    "--max-minutes", "--batch-size", "--num-steps", "--seed", "--checkpoint-every", "--compare")) {
-                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                    throw new UsageException("--resume takes the model, data and settings from "
-                            + resume + "; drop " + option);
+            // Found from what was given, so an option added later cannot slip past.
+            for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+                if (!WITH_RESUME.contains(o.longestName())) {
+                    throw new UsageError("--resume takes the model, data and settings from " + resume + "; drop "
+                            + o.longestName());
                 }
             }
             TrainingOutcome result = run.resume(resume, epochs, outDir != null ? outDir : resume);
             report(List.of(result));
-            return 0;
+            return Cli.DONE;
         }
         TrainingRequest request = request();
         if (compare == null) {
             report(List.of(run.train(request)));
-            return 0;
+            return Cli.DONE;
         }
         List<TrainingOutcome> results = new ArrayList<>();
         Path base = outDir != null ? outDir : Path.of("runs", "compare");
-        List<Cell> cells = new ArrayList<>();
-        for (String c : compare) {
-            cells.add(option("--compare", () -> Cell.fromId(c.trim())));
-        }
-        for (Cell c : cells) {
+        for (Cell c : compare) {
             err.println("charlm train: --compare: training " + c.id());
             results.add(run.train(request.withCell(c, base.resolve(c.id()))));
         }
         report(results);
-        return 0;
+        return Cli.DONE;
     }
 
-    /** The request the options describe, each checked and named as the user typed it. */
-    private TrainingRequest request() throws UsageException, InvalidTextException {
-        positive("--layers", layers);
-        positive("--hidden", hidden);
-        positive("--batch-size", batchSize);
-        positive("--num-steps", numSteps);
-        if (!(holdout > 0 && holdout < 1)) {
-            throw new UsageException("--holdout must be in (0, 1), got " + holdout);
+    /** The request the options describe; the value types check their own values. */
+    private TrainingRequest request() throws InvalidTextException {
+        if (trainChars < 0) {
+            throw new InvalidFieldException("train_chars", "must be >= 0, got " + trainChars);
         }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new UsageException("--dropout must be in [0, 1), got " + dropout);
-        }
-        OptimizerKind optimizerKind = option("--optimizer", () -> OptimizerKind.fromId(optimizer));
-        TrainingRecipe recipe = TrainingRecipe.of(optimizerKind).with(this.lr,
-                lrSchedule == null ? null : option("--lr-schedule", () -> LearningRateSchedule.fromId(lrSchedule)),
-                this.weightDecay, this.average);
-        float lr = recipe.lr();
-        float weightDecay = recipe.weightDecay();
-        float average = recipe.average();
-        if (!(lr > 0) || Float.isInfinite(lr)) {
-            throw new UsageException("--lr must be positive, got " + lr);
-        }
-        if (!(clip > 0)) {
-            throw new UsageException("--clip must be positive, got " + clip);
-        }
-        if (!(weightDecay >= 0 && weightDecay < 1)) {
-            throw new UsageException("--weight-decay must be in [0, 1), got " + weightDecay);
-        }
-        if (!(average >= 0 && average < 1)) {
-            throw new UsageException("--average must be in [0, 1), got " + average);
-        }
-        if (warmupSteps < 0 || !(maxMinutes >= 0) || trainChars < 0 || checkpointEvery < 0) {
-            throw new UsageException("--warmup-steps, --max-minutes, --train-chars and --checkpoint-every must be >= 0");
-        }
-        TrainingSettings settings = new TrainingSettings(
-                option("--partitioning", () -> Partitioning.fromId(partitioning)),
-                optimizerKind, lr, recipe.schedule(), warmupSteps, weightDecay, clip, average, epochs, maxMinutes,
-                batchSize, numSteps, seed, checkpointEvery);
-        boolean library = java.util.stream.Stream.concat(data.stream(), evalData.stream())
+        TrainingSettings settings = recipe.settings(partitioning, epochs, maxMinutes, checkpointEvery);
+        boolean manifest = java.util.stream.Stream.concat(data.stream(), evalData.stream())
                 .anyMatch(a -> Library.named(a).isPresent());
         List<Path> training = data.isEmpty() ? List.of(DefaultData.fromSystemProperties().timeMachine()) : paths(data);
-        CorpusSpec corpus = new CorpusSpec(training, paths(evalData), stripFrontMatter || library, trainChars);
-        return new TrainingRequest(corpus, option("--text", () -> Preprocessing.fromId(text)), holdout,
-                option("--cell", () -> Cell.fromId(cell)), option("--impl", () -> Implementation.fromId(impl)),
-                layers, hidden, dropout, settings, outDir != null ? outDir : Path.of("runs", cell));
+        CorpusSpec corpus = new CorpusSpec(training, paths(evalData), stripFrontMatter || manifest, trainChars);
+        return new TrainingRequest(corpus, text, holdout, cell, impl, shape.layers, shape.hidden, shape.dropout,
+                settings, outDir != null ? outDir : Path.of("runs", cell.id()));
     }
 
     /** Path arguments as files: 'library' or 'more' (unless a file of that name exists), else InputPaths' rules. */
@@ -291,21 +187,6 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return files;
-    }
-
-    private static void positive(String option, int value) throws UsageException {
-        if (value < 1) {
-            throw new UsageException(option + " must be positive, got " + value);
-        }
-    }
-
-    /** Parses an option value; the library's message names the accepted values. */
-    private static <T> T option(String name, Supplier<T> parse) throws UsageException {
-        try {
-            return parse.get();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(name + ": " + e.getMessage());
-        }
     }
 
     private void report(List<TrainingOutcome> results) {

@@ -1,5 +1,6 @@
 package dev.charlm.trainer;
 
+import dev.charlm.contract.InvalidFieldException;
 import dev.charlm.contract.Preprocessing;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.contract.Cell;
@@ -27,13 +28,16 @@ public record TrainingRequest(CorpusSpec data, Preprocessing preprocessing, doub
 
     public TrainingRequest {
         if (!(holdout > 0 && holdout < 1)) {
-            throw new IllegalArgumentException("holdout must be in (0, 1), got " + holdout);
+            throw new InvalidFieldException("holdout", "must be in (0, 1), got " + holdout);
         }
-        if (layers < 1 || hidden < 1) {
-            throw new IllegalArgumentException("layers and hidden units must be positive, got " + layers + " and " + hidden);
+        if (layers < 1) {
+            throw new InvalidFieldException("layers", "must be positive, got " + layers);
+        }
+        if (hidden < 1) {
+            throw new InvalidFieldException("hidden", "must be positive, got " + hidden);
         }
         if (!(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+            throw new InvalidFieldException("dropout", "must be in [0, 1), got " + dropout);
         }
     }
 

@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Runs training end to end: load data, build or restore the model, train epoch by epoch with a
@@ -294,22 +295,9 @@ public final class TrainingRun {
         updater.restore(resumed.optimizerSteps(), resumed.updaterState());
     }
 
-    private interface Work<T> {
-        T run();
-    }
-
     /** Runs {@code work} with the weights that are evaluated and saved: the average, if any. */
-    private static <T> T withEvaluatedWeights(CharRnnModel model, WeightAverage average, Work<T> work) {
-        if (average == null || average.isEmpty()) {
-            return work.run();
-        }
-        Map<String, float[]> training = model.weights();
-        model.setWeights(average.weights());
-        try {
-            return work.run();
-        } finally {
-            model.setWeights(training);
-        }
+    private static <T> T withEvaluatedWeights(CharRnnModel model, WeightAverage average, Supplier<T> work) {
+        return average == null ? work.get() : average.evaluate(model, work);
     }
 
     private static void writeCheckpoint(Path out, ModelConfig config, CharRnnModel model,

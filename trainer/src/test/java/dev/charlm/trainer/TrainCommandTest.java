@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,5 +178,30 @@ class TrainCommandTest {
         Outcome o = run("--resume", dir.toString(), "--cell", "gru");
         assertEquals(2, o.status());
         assertTrue(o.err().contains("drop --cell"), o.err());
+    }
+
+    @Test
+    void resumeRefusesEveryOptionItDoesNotTakeWhereverItIsDeclared() throws Exception {
+        // Options of the mixins and options added later are found from the command's own spec.
+        for (String[] extra : new String[][] {{"--checkpoint-every", "100"}, {"--weight-decay", "0.1"},
+                {"--dropout", "0.2"}, {"--strip-front-matter"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("--resume", dir.toString()));
+            args.addAll(List.of(extra));
+            Outcome o = run(args.toArray(String[]::new));
+            assertEquals(2, o.status(), o.err());
+            assertTrue(o.err().strip().endsWith("drop " + extra[0]), o.err());
+        }
+    }
+
+    @Test
+    void aValueTheSettingsRefuseIsNamedByItsOption() throws Exception {
+        // The rules live in TrainingSettings and TrainingRequest; the message names the option.
+        assertRefused("--weight-decay must be in [0, 1), got 2.0", "--weight-decay", "2");
+        assertRefused("--lr must be positive, got -1.0", "--lr", "-1");
+        assertRefused("--holdout must be in (0, 1), got 1.5", "--holdout", "1.5");
+        assertRefused("--average must be in [0, 1), got 1.0", "--average", "1");
+        assertRefused("--dropout must be in [0, 1), got 1.0", "--dropout", "1");
+        assertRefused("--checkpoint-every must be >= 0, got -3", "--checkpoint-every", "-3");
+        assertRefused("Invalid value for option '--optimizer': unknown optimizer", "--optimizer", "adagrad");
     }
 }

@@ -7,6 +7,7 @@ import dev.charlm.sdk.TextSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.OptionalLong;
 
 /**
  * Opens a {@link TokenReader} over one segment of a text, resolving the segment's byte offsets
@@ -21,13 +22,14 @@ public final class SegmentReaders {
     private SegmentReaders() {}
 
     /**
-     * @param size the text's size in bytes, or -1 for a stream (read whole, from its start)
+     * @param knownSize the text's size in bytes; empty for a stream (read whole, from its start)
      */
-    public static TokenReader open(TextSource source, long size, TextSegment segment, Preprocessing preprocessing,
-            Vocabulary vocab) throws IOException {
-        if (size < 0) {
+    public static TokenReader open(TextSource source, OptionalLong knownSize, TextSegment segment,
+            Preprocessing preprocessing, Vocabulary vocab) throws IOException {
+        if (knownSize.isEmpty()) {
             return new TokenReader(source.open(0), source.name(), preprocessing, vocab, 0, 0, Long.MAX_VALUE, true);
         }
+        long size = knownSize.getAsLong();
         long start = align(source, segment.start(), size);
         long end = segment.end() >= size ? size : align(source, segment.end(), size);
         long from = start;

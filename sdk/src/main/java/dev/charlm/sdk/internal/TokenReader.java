@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
+import java.util.OptionalInt;
 
 /**
  * Token ids of a stretch of a text, read in fixed-size blocks in constant memory: strict UTF-8
@@ -109,19 +110,19 @@ public final class TokenReader implements java.io.Closeable {
 
     /**
      * How many tokens {@link #next()} has left, when the stretch ends within about {@code max}
-     * more characters; -1 when it goes on longer. Reads ahead as far as that takes.
+     * more characters; empty when it goes on longer. Reads ahead as far as that takes.
      */
-    public int remainingUpTo(int max) throws IOException {
+    public OptionalInt remainingWithin(int max) throws IOException {
         while (true) {
             if (finished) {
                 int left = Character.codePointCount(normalized, cursor, normalized.length());
                 if (left == 0) {
                     checkEnd();
                 }
-                return left <= max ? left : -1;
+                return left <= max ? OptionalInt.of(left) : OptionalInt.empty();
             }
             if (normalized.length() - cursor > max) {
-                return -1;
+                return OptionalInt.empty();
             }
             refill();
         }

@@ -60,11 +60,11 @@ class TokenReaderTest {
         TokenReader r = new TokenReader(new ByteArrayInputStream("ab€c😀".getBytes(StandardCharsets.UTF_8)),
                 "t", Preprocessing.RAW, v);
         assertEquals(v.idOf('a'), r.next());
-        assertEquals(4, r.remainingUpTo(10)); // b € c 😀: code points, not UTF-16 units
-        assertEquals(-1, r.remainingUpTo(2));
+        assertEquals(java.util.OptionalInt.of(4), r.remainingWithin(10)); // b € c 😀: code points, not UTF-16 units
+        assertEquals(java.util.OptionalInt.empty(), r.remainingWithin(2));
         assertEquals(1, r.characters());
         assertEquals(List.of(v.idOf('b'), 0, v.idOf('c'), 0), readAll(r));
-        assertEquals(0, r.remainingUpTo(0));
+        assertEquals(java.util.OptionalInt.of(0), r.remainingWithin(0));
         assertEquals(5, r.characters());
         assertEquals(2, r.unknownCharacters());
     }
@@ -76,7 +76,7 @@ class TokenReaderTest {
         // Bytes 0-3 are the warm-up; 4-10 are owned. Short reads make every block tiny.
         TokenReader r = new TokenReader(trickle(text, 3), "t", Preprocessing.RAW, v, 0, 4, text.length, true);
         r.next();
-        assertEquals(10, r.remainingUpTo(1_000));
+        assertEquals(java.util.OptionalInt.of(10), r.remainingWithin(1_000));
         List<Boolean> owned = new ArrayList<>();
         for (int id = r.next(); id >= 0; id = r.next()) {
             owned.add(r.lastOwned());

@@ -143,6 +143,15 @@ public final class Corpus {
     }
 
     /** The files in load order: the trained ones, then those only evaluated. */
+    /** Each source's held-out tail as token ids of this corpus's vocabulary, in source order. */
+    public List<int[]> heldOutTokens() {
+        List<int[]> tails = new ArrayList<>(sources.size());
+        for (SourceText s : sources) {
+            tails.add(vocabulary.encode(s.heldOut()));
+        }
+        return tails;
+    }
+
     public List<SourceText> sources() {
         return sources;
     }

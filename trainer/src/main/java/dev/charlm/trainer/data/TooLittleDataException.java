@@ -8,6 +8,6 @@ public final class TooLittleDataException extends InvalidTextException {
 
     public TooLittleDataException(String source, int characters, int batchSize, int numSteps) {
         super(source, "has " + characters + " training characters, too few for one batch of " + batchSize + " x "
-                + numSteps);
+                + numSteps + " (lower --batch-size or --num-steps)");
     }
 }

@@ -1,5 +1,7 @@
 package dev.charlm.trainer.model;
 
+import dev.charlm.contract.InvalidFieldException;
+
 import dev.charlm.contract.Cell;
 
 /**
@@ -15,16 +17,16 @@ import dev.charlm.contract.Cell;
 public record ModelSpec(Cell cell, int layers, int hidden, int vocabSize, float dropout) {
     public ModelSpec {
         if (layers < 1) {
-            throw new IllegalArgumentException("layers must be positive, got " + layers);
+            throw new InvalidFieldException("layers", "must be positive, got " + layers);
         }
         if (hidden < 1) {
-            throw new IllegalArgumentException("hidden must be positive, got " + hidden);
+            throw new InvalidFieldException("hidden", "must be positive, got " + hidden);
         }
         if (vocabSize < 2) {
             throw new IllegalArgumentException("vocabulary needs at least 2 tokens, got " + vocabSize);
         }
         if (!(dropout >= 0f && dropout < 1f)) {
-            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+            throw new InvalidFieldException("dropout", "must be in [0, 1), got " + dropout);
         }
     }
 

@@ -93,10 +93,7 @@ final class Study {
         ModelConfig config = Checkpoint.readConfig(run.checkpoint());
         Corpus eval = Corpus.load(new CorpusSpec(evaluated, List.of(), trained.spec().stripFrontMatter(), 0),
                 trained.preprocessing(), trained.holdout(), config.vocabulary());
-        List<int[]> tails = new ArrayList<>();
-        for (SourceText s : eval.sources()) {
-            tails.add(config.vocabulary().encode(s.heldOut()));
-        }
+        List<int[]> tails = eval.heldOutTokens();
         List<Evaluation> model;
         try (CharRnnModel m = Checkpoint.loadModel(run.checkpoint(), config, TrainingRun.device())) {
             model = HeldOutScorer.evaluateAll(m, tails);
@@ -139,8 +136,8 @@ final class Study {
 
     /** The base request every study varies: the options given to the study command. */
     static TrainingRequest request(CorpusSpec data, StudyOptions o, Cell cell, TrainingSettings settings) {
-        return new TrainingRequest(data, Preprocessing.D2L, 0.1, cell, Implementation.BUILTIN, o.layers, o.hidden,
-                o.dropout, settings, Path.of("unused"));
+        return new TrainingRequest(data, Preprocessing.D2L, 0.1, cell, Implementation.BUILTIN, o.shape.layers, o.shape.hidden,
+                o.shape.dropout, settings, Path.of("unused"));
     }
 
     /** Writes NAME.md, NAME.png, NAME.svg and NAME.json into the output folder. */

@@ -2,6 +2,7 @@ package dev.charlm.trainer.study;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import dev.charlm.cli.Cli;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.contract.Perplexity;
 import dev.charlm.contract.Preprocessing;
@@ -22,7 +23,6 @@ import dev.charlm.trainer.train.LearningRateSchedule;
 import dev.charlm.trainer.train.OptimizerKind;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,8 +44,7 @@ import picocli.CommandLine.Option;
         description = "Measure the chapter's exercises: recipes, cells (exercise 2), scaling (3), mixing (4);"
                 + " ngram scores the reference 5-gram on a split.",
         subcommands = {StudyCommand.Recipes.class, StudyCommand.Cells.class, StudyCommand.Scaling.class,
-                StudyCommand.Mixing.class, StudyCommand.Ngram.class},
-        footer = {"", "Exit status: 0 done, 2 bad input, 1 internal error."})
+                StudyCommand.Mixing.class, StudyCommand.Ngram.class})
 public final class StudyCommand {
 
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
@@ -56,17 +55,7 @@ public final class StudyCommand {
     }
 
     static int execute(String[] args) {
-        CommandLine cl = new CommandLine(new StudyCommand());
-        cl.setErr(new PrintWriter(log, true));
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (ex instanceof InvalidTextException || ex instanceof CheckpointException
-                    || ex instanceof CommandLine.ParameterException) {
-                log.println("charlm study: error: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
-        return cl.execute(args);
+        return Cli.execute(new StudyCommand(), args, System.out, log);
     }
 
     /** Recipes for the chapter's 2x256 LSTM on The Time Machine, one change at a time. */
@@ -100,7 +89,7 @@ public final class StudyCommand {
                     new Recipe("dropout-0.5", "cosine Adam with dropout 0.5", OptimizerKind.ADAM, 0.005f,
                             LearningRateSchedule.COSINE, 0.5f, 0f, 0f));
             Map<String, Object> json = new LinkedHashMap<>();
-            LineChart.Builder chart = LineChart.builder("Recipes for the 2x" + o.hidden + " LSTM on The Time Machine")
+            LineChart.Builder chart = LineChart.builder("Recipes for the 2x" + o.shape.hidden + " LSTM on The Time Machine")
                     .axes("epoch", "held-out perplexity").yMax(6);
             StringBuilder md = new StringBuilder();
             md.append("| recipe | held-out ppl | bits/char | best epoch (ppl) | train ppl | tokens/s | minutes |\n");
@@ -108,7 +97,8 @@ public final class StudyCommand {
             Study.Score baseline = null;
             for (Recipe r : recipes) {
                 TrainingSettings s = new TrainingSettings(Partitioning.SEQUENTIAL, r.optimizer(), r.lr(), r.schedule(),
-                        0, r.weightDecay(), 1f, r.average(), epochs, 0, o.batchSize, o.numSteps, o.seed, 0);
+                        0, r.weightDecay(), 1f, r.average(), epochs, 0, o.recipe.batchSize, o.recipe.numSteps,
+                        o.recipe.seed, 0);
                 TrainingRequest req = Study.request(data, o, Cell.LSTM, s).withSettings(s, r.dropout(), Path.of("x"));
                 TrainingOutcome run = study.train(r.name(), req);
                 if (baseline == null) {
@@ -126,8 +116,8 @@ public final class StudyCommand {
                 json.put(r.name(), Map.of("label", r.label(), "epochs", run.epochs()));
             }
             md.append(String.format(Locale.ROOT, "%nInterpolated character 5-gram on the same split (reference): %.3f."
-                    + " %d epochs per recipe, batch %dx%d, seed %d.%n", baseline.ngram(), epochs, o.batchSize,
-                    o.numSteps, o.seed));
+                    + " %d epochs per recipe, batch %dx%d, seed %d.%n", baseline.ngram(), epochs, o.recipe.batchSize,
+                    o.recipe.numSteps, o.recipe.seed));
             json.put("ngram5", baseline.ngram());
             chart.series("5-gram", new double[] {1, epochs}, new double[] {baseline.ngram(), baseline.ngram()}, true, false);
             study.write("recipes", md.toString(), chart.build(), GSON.toJson(json));
@@ -153,7 +143,7 @@ public final class StudyCommand {
             CorpusSpec data = CorpusSpec.of(o.timeMachine());
             TrainingSettings budget = o.settings(100_000, minutes, LearningRateSchedule.CONSTANT);
             LineChart.Builder chart = LineChart.builder(String.format(Locale.ROOT,
-                    "LSTM and GRU, 2x%d, %.0f minutes each", o.hidden, minutes)).axes("minutes of training", "held-out perplexity").yMax(6);
+                    "LSTM and GRU, 2x%d, %.0f minutes each", o.shape.hidden, minutes)).axes("minutes of training", "held-out perplexity").yMax(6);
             StringBuilder md = new StringBuilder();
             md.append("| cell | parameters | held-out ppl | best (epoch) | epochs in budget | tokens/s | minutes |\n");
             md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -169,7 +159,7 @@ public final class StudyCommand {
                 }
                 EpochMetrics best = best(run);
                 md.append(String.format(Locale.ROOT, "| %s | %,d | %.3f | %.3f (%d) | %d | %.0f | %.1f |\n", c,
-                        ParameterLayout.parameterCount(new dev.charlm.trainer.model.ModelSpec(cell, o.layers, o.hidden,
+                        ParameterLayout.parameterCount(new dev.charlm.trainer.model.ModelSpec(cell, o.shape.layers, o.shape.hidden,
                                 28, 0f)),
                         run.last().validationPerplexity(), best.validationPerplexity(), best.epoch(),
                         run.epochs().size(), run.medianTokensPerSecond(), run.wallSeconds() / 60));
@@ -225,7 +215,7 @@ public final class StudyCommand {
                 Corpus corpus = Corpus.load(data, base.preprocessing(), base.holdout(), null);
                 long chars = corpus.trainingTokens().length;
                 int epochs = (int) Math.max(1, Math.round((double) tokens / chars));
-                TrainingRequest req = base.withSettings(o.settings(epochs), o.dropout, Path.of("x"));
+                TrainingRequest req = base.withSettings(o.settings(epochs), o.shape.dropout, Path.of("x"));
                 TrainingOutcome run = study.train("texts-" + n, req);
                 Map<String, Study.Score> s = study.score(run, corpus, texts);
                 Study.Score first = s.get(texts.get(0).getFileName().toString());
@@ -237,7 +227,7 @@ public final class StudyCommand {
                 rows.add(new double[] {chars, all.model(), all.ngram(), first.model(), first.ngram()});
                 json.put("texts-" + n, Map.of("training_characters", chars, "epochs", epochs, "scores", s));
             }
-            LineChart.Builder chart = LineChart.builder("More text, same budget: 2x" + o.hidden + " LSTM vs 5-gram")
+            LineChart.Builder chart = LineChart.builder("More text, same budget: 2x" + o.shape.hidden + " LSTM vs 5-gram")
                     .axes("training characters", "held-out perplexity").logX(true);
             double[] x = rows.stream().mapToDouble(r -> r[0]).toArray();
             chart.series("LSTM, all texts' held-out", x, col(rows, 1), false, true);

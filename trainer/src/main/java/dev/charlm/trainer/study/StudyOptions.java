@@ -6,13 +6,13 @@ import dev.charlm.trainer.data.Library;
 import dev.charlm.trainer.data.Partitioning;
 import dev.charlm.trainer.data.TextStore;
 import dev.charlm.trainer.train.LearningRateSchedule;
-import dev.charlm.trainer.train.OptimizerKind;
-import dev.charlm.trainer.train.TrainingRecipe;
+import dev.charlm.trainer.RecipeMixin;
+import dev.charlm.trainer.ShapeMixin;
 import dev.charlm.trainer.train.TrainingSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,71 +34,29 @@ final class StudyOptions {
                     + " Machine for recipes and cells).")
     List<Path> data = new ArrayList<>();
 
-    @Option(names = "--layers", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
-    int layers;
+    @Mixin
+    ShapeMixin shape;
 
-    @Option(names = "--hidden", defaultValue = "256", description = "Default: ${DEFAULT-VALUE}.")
-    int hidden;
-
-    @Option(names = "--dropout", defaultValue = "0.3", description = "Default: ${DEFAULT-VALUE}.")
-    float dropout;
-
-    @Option(names = "--optimizer", defaultValue = "adam", description = "Default: ${DEFAULT-VALUE}.")
-    String optimizer;
-
-    @Option(names = "--lr", description = "Default: the trainer's, 0.005 with adam, 2 with sgd.")
-    Float lr;
-
-    @Option(names = "--lr-schedule", description = "Default: the trainer's, cosine with adam, constant with sgd.")
-    String schedule;
-
-    @Option(names = "--weight-decay", description = "Default: the trainer's, 0.05 with adam, 0 with sgd.")
-    Float weightDecay;
-
-    @Option(names = "--average", description = "Default: the trainer's, 0.999 with adam, 0 with sgd.")
-    Float average;
-
-    @Option(names = "--batch-size", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Option(names = "--num-steps", defaultValue = "35", description = "Default: ${DEFAULT-VALUE}.")
-    int numSteps;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Mixin
+    RecipeMixin recipe;
 
     /** The recipe with {@code epochs} epochs and no time limit. */
     TrainingSettings settings(int epochs) {
-        return settings(epochs, 0, schedule());
+        return recipe.settings(Partitioning.SEQUENTIAL, epochs, 0, 0);
     }
 
     /** The recipe with the given schedule, stopping after {@code epochs} or {@code maxMinutes}. */
     TrainingSettings settings(int epochs, double maxMinutes, LearningRateSchedule schedule) {
-        TrainingRecipe r = recipe();
-        return new TrainingSettings(Partitioning.SEQUENTIAL, optimizer(), r.lr(), schedule, 0, r.weightDecay(), 1f,
-                r.average(), epochs, maxMinutes, batchSize, numSteps, seed, 0);
+        return recipe.settings(Partitioning.SEQUENTIAL, epochs, maxMinutes, 0, schedule);
     }
 
     /** The recipe in words, for a table's footnote, with the schedule the study uses. */
     String describe(LearningRateSchedule scheduleUsed) {
-        TrainingRecipe r = recipe();
-        return String.format(Locale.ROOT, "%dx%d, %s lr %s (%s), weight decay %s, averaging %s, dropout %s,"
-                + " batch %dx%d, seed %d", layers, hidden, optimizer, r.lr(), scheduleUsed.id(), r.weightDecay(),
-                r.average(), dropout, batchSize, numSteps, seed);
+        return recipe.describe(shape, scheduleUsed);
     }
 
     LearningRateSchedule schedule() {
-        return recipe().schedule();
-    }
-
-    private OptimizerKind optimizer() {
-        return OptimizerKind.fromId(optimizer);
-    }
-
-    /** The trainer's recipe for the optimizer, with the options given here in place of its own. */
-    private TrainingRecipe recipe() {
-        return TrainingRecipe.of(optimizer()).with(lr, schedule == null ? null : LearningRateSchedule.fromId(schedule),
-                weightDecay, average);
+        return recipe.recipe().schedule();
     }
 
     /** The texts given, or the library's (whole, or the ones the filter takes). */

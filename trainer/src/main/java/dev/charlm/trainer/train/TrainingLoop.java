@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.Partitioning;
-import dev.charlm.trainer.data.SourceText;
 import dev.charlm.trainer.checkpoint.CheckpointException;
 import dev.charlm.trainer.checkpoint.Tensor;
 import dev.charlm.trainer.model.CharRnnModel;
@@ -32,7 +31,7 @@ public final class TrainingLoop {
     private final Corpus corpus;
     private final TrainingSettings settings;
     private final long totalSteps;
-    private final List<int[]> heldOutTokens = new ArrayList<>();
+    private final List<int[]> heldOutTokens;
 
     /**
      * @param average the weight average to maintain and evaluate, or null
@@ -44,9 +43,7 @@ public final class TrainingLoop {
         this.average = average;
         this.corpus = corpus;
         this.settings = settings;
-        for (SourceText s : corpus.sources()) {
-            heldOutTokens.add(corpus.vocabulary().encode(s.heldOut()));
-        }
+        this.heldOutTokens = corpus.heldOutTokens();
         this.totalSteps = (long) settings.epochs()
                 * settings.partitioning().batchesPerEpoch(corpus.trainingTokens().length, settings.batchSize(),
                         settings.numSteps());
@@ -219,15 +216,9 @@ public final class TrainingLoop {
 
     /** Every file's held-out score, with the averaged weights when the run keeps an average. */
     public List<Evaluation> evaluateHeldOut() {
-        if (average == null || average.isEmpty()) {
+        if (average == null) {
             return HeldOutScorer.evaluateAll(model, heldOutTokens);
         }
-        Map<String, float[]> training = model.weights();
-        model.setWeights(average.weights());
-        try {
-            return HeldOutScorer.evaluateAll(model, heldOutTokens);
-        } finally {
-            model.setWeights(training);
-        }
+        return average.evaluate(model, () -> HeldOutScorer.evaluateAll(model, heldOutTokens));
     }
 }

@@ -7,8 +7,20 @@ package dev.charlm.trainer.train;
  */
 public record TrainingRecipe(float lr, LearningRateSchedule schedule, float weightDecay, float average) {
 
-    public static final TrainingRecipe ADAM = new TrainingRecipe(0.005f, LearningRateSchedule.COSINE, 0.05f, 0.999f);
-    public static final TrainingRecipe SGD = new TrainingRecipe(2f, LearningRateSchedule.CONSTANT, 0f, 0f);
+    // Compile-time constants, so that help texts quote the recipes rather than repeat them.
+    public static final float ADAM_LR = 0.005f;
+    public static final String ADAM_SCHEDULE = "cosine";
+    public static final float ADAM_WEIGHT_DECAY = 0.05f;
+    public static final float ADAM_AVERAGE = 0.999f;
+    public static final float SGD_LR = 2f;
+    public static final String SGD_SCHEDULE = "constant";
+    public static final float SGD_WEIGHT_DECAY = 0f;
+    public static final float SGD_AVERAGE = 0f;
+
+    public static final TrainingRecipe ADAM = new TrainingRecipe(ADAM_LR, LearningRateSchedule.fromId(ADAM_SCHEDULE),
+            ADAM_WEIGHT_DECAY, ADAM_AVERAGE);
+    public static final TrainingRecipe SGD = new TrainingRecipe(SGD_LR, LearningRateSchedule.fromId(SGD_SCHEDULE),
+            SGD_WEIGHT_DECAY, SGD_AVERAGE);
 
     public static TrainingRecipe of(OptimizerKind optimizer) {
         return optimizer == OptimizerKind.ADAM ? ADAM : SGD;

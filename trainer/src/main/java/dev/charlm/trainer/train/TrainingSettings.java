@@ -1,12 +1,15 @@
 package dev.charlm.trainer.train;
 
 import com.google.gson.JsonElement;
+import dev.charlm.contract.InvalidFieldException;
 import com.google.gson.JsonObject;
 import dev.charlm.trainer.data.Partitioning;
 
 /**
  * How to train, apart from the model's shape and the data; written to and read from the
- * "settings" object of a checkpoint's metrics.json ({@link #toJson}, {@link #fromJson}).
+ * "settings" object of a checkpoint's metrics.json ({@link #toJson}, {@link #fromJson}). Owns
+ * the rules of its values: a bad one is an {@link InvalidFieldException} naming the field as the
+ * command line names its option ({@code lr}, {@code weight_decay}).
  *
  * @param partitioning how the training text is cut into minibatches
  * @param optimizer update rule
@@ -32,22 +35,28 @@ public record TrainingSettings(Partitioning partitioning, OptimizerKind optimize
 
     public TrainingSettings {
         positive("epochs", epochs);
-        positive("batch size", batchSize);
-        positive("steps per window", numSteps);
+        positive("batch_size", batchSize);
+        positive("num_steps", numSteps);
         if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+            throw new InvalidFieldException("lr", "must be positive, got " + learningRate);
         }
         if (!(clip > 0)) {
-            throw new IllegalArgumentException("clipping threshold must be positive, got " + clip);
+            throw new InvalidFieldException("clip", "must be positive, got " + clip);
         }
         if (!(weightDecay >= 0 && weightDecay < 1)) {
-            throw new IllegalArgumentException("weight decay must be in [0, 1), got " + weightDecay);
+            throw new InvalidFieldException("weight_decay", "must be in [0, 1), got " + weightDecay);
         }
         if (!(averaging >= 0 && averaging < 1)) {
-            throw new IllegalArgumentException("averaging decay must be in [0, 1), got " + averaging);
+            throw new InvalidFieldException("average", "must be in [0, 1), got " + averaging);
         }
-        if (warmupSteps < 0 || !(maxMinutes >= 0) || checkpointEvery < 0) {
-            throw new IllegalArgumentException("warm-up steps, time limit and checkpoint interval must be >= 0");
+        if (warmupSteps < 0) {
+            throw new InvalidFieldException("warmup_steps", "must be >= 0, got " + warmupSteps);
+        }
+        if (!(maxMinutes >= 0)) {
+            throw new InvalidFieldException("max_minutes", "must be >= 0, got " + maxMinutes);
+        }
+        if (checkpointEvery < 0) {
+            throw new InvalidFieldException("checkpoint_every", "must be >= 0, got " + checkpointEvery);
         }
     }
 
@@ -64,9 +73,9 @@ public record TrainingSettings(Partitioning partitioning, OptimizerKind optimize
                 averaging, newEpochs, maxMinutes, batchSize, numSteps, seed, checkpointEvery);
     }
 
-    private static void positive(String what, int value) {
+    private static void positive(String field, int value) {
         if (value < 1) {
-            throw new IllegalArgumentException(what + " must be positive, got " + value);
+            throw new InvalidFieldException(field, "must be positive, got " + value);
         }
     }
 
@@ -114,7 +123,8 @@ public record TrainingSettings(Partitioning partitioning, OptimizerKind optimize
                     require(s.get("num_steps"), "num_steps").getAsInt(),
                     require(s.get("seed"), "seed").getAsLong(),
                     s.has("checkpoint_every") ? s.get("checkpoint_every").getAsInt() : 0);
-        } catch (ClassCastException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+        } catch (ClassCastException | IllegalStateException | UnsupportedOperationException | NumberFormatException
+                | InvalidFieldException e) {
             throw new IllegalArgumentException("invalid run settings (" + e.getMessage() + ")");
         }
     }

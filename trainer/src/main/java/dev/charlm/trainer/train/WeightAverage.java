@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.charlm.trainer.checkpoint.Tensor;
+import dev.charlm.trainer.model.CharRnnModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * An exponential moving average of the weights (Polyak averaging as in Polyak and Juditsky, 1992,
@@ -49,6 +51,23 @@ public final class WeightAverage implements AutoCloseable {
         Map<String, float[]> out = new LinkedHashMap<>();
         average.forEach((k, a) -> out.put(k, a.toFloatArray()));
         return out;
+    }
+
+    /**
+     * Runs {@code work} with the model holding the average (what is evaluated and saved), then
+     * puts the training weights back; with nothing averaged yet, on the training weights.
+     */
+    public <T> T evaluate(CharRnnModel model, Supplier<T> work) {
+        if (isEmpty()) {
+            return work.get();
+        }
+        Map<String, float[]> training = model.weights();
+        model.setWeights(weights());
+        try {
+            return work.get();
+        } finally {
+            model.setWeights(training);
+        }
     }
 
     /** Whether any update has been folded in. */

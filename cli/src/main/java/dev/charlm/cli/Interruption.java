@@ -1,4 +1,4 @@
-package dev.charlm.app;
+package dev.charlm.cli;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * most {@code hold}); without it the JVM would exit as soon as Quarkus's own hook returns, cutting
  * the command off mid-sentence. Close it when the command is done.
  */
-final class Interruption implements AutoCloseable {
+public final class Interruption implements AutoCloseable {
 
     private final AtomicBoolean requested = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -30,12 +30,12 @@ final class Interruption implements AutoCloseable {
     }
 
     /** Starts watching; the JVM's exit waits for {@link #close()} at most {@code hold}. */
-    static Interruption watch(Duration hold) {
+    public static Interruption watch(Duration hold) {
         return new Interruption(hold);
     }
 
     /** Whether Ctrl-C or SIGTERM has asked the process to stop. */
-    boolean requested() {
+    public boolean requested() {
         return requested.get();
     }
 

@@ -1,4 +1,4 @@
-package dev.charlm.app;
+package dev.charlm.cli;
 
 import dev.charlm.contract.AtomicFiles;
 import java.io.IOException;
