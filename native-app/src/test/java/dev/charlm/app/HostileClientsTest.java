@@ -186,11 +186,7 @@ class HostileClientsTest {
                 idle.add(connect(port)); // ... and send nothing
             }
             for (int i = 0; i < 20; i++) {
-                long t0 = System.nanoTime();
-                Reply r = exchange(port, HEALTH);
-                assertEquals(200, r.status());
-                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2),
-                        "health took " + (System.nanoTime() - t0) / 1e6 + " ms");
+                assertEquals(200, exchange(port, HEALTH).status()); // not reset, not left waiting
             }
             // The oldest idle connections were closed to make room.
             Socket first = idle.get(0);
@@ -212,7 +208,8 @@ class HostileClientsTest {
         try (HttpApi api = new HttpApi(model, scoring, limits(4, 1 << 20, 256, 20));
                 Socket s = connect(api.start("127.0.0.1", 0).getPort())) {
             // Nagle's algorithm with delayed ACKs holds each answer on a reused connection ~40 ms;
-            // without it an answer takes a millisecond or two. The bound sits far between the two.
+            // without it an answer takes a millisecond or two. Not a speed target (./charlm bench http
+            // measures that): the bound sits far between the two, so only Nagle can fail it.
             long[] nanos = new long[60];
             for (int i = 0; i < nanos.length; i++) {
                 long t0 = System.nanoTime();
@@ -231,12 +228,10 @@ class HostileClientsTest {
     void malformedOrOversizedHttpIsAnsweredAtOnce() throws Exception {
         try (HttpApi api = new HttpApi(model, scoring, limits(4, 1 << 20, 256, 20))) {
             int port = api.start("127.0.0.1", 0).getPort();
-            // A declared body over the cap: 413 before the body is sent.
-            long t0 = System.nanoTime();
+            // A declared body over the cap: 413 though no byte of the body is ever sent.
             Reply huge = exchange(port, ("POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
                     + "Content-Length: 99999999999999\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             assertEquals(413, huge.status(), huge.body());
-            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
             // A bad chunk size: 400, not 500.
             Reply badChunk = exchange(port, ("POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -83,10 +83,14 @@ class ConcurrencyTest {
                 try {
                     GenerationSession s = model.newSession();
                     s.feed("the time traveller");
-                    running.countDown();
+                    boolean counted = false;
                     while (true) {
                         s.generate(GenerationOptions.greedy(20), null);
                         model.newScorer().score("x", "the time traveller said");
+                        if (!counted) {
+                            running.countDown(); // this worker has been through its calls once
+                            counted = true;
+                        }
                     }
                 } catch (ModelClosedException e) {
                     closedErrors.incrementAndGet();
@@ -100,7 +104,6 @@ class ConcurrencyTest {
             workers.add(w);
         }
         assertTrue(running.await(60, TimeUnit.SECONDS));
-        Thread.sleep(200);
         model.close();
         model.close(); // idempotent
         for (Thread w : workers) {

@@ -134,13 +134,12 @@ class StepBatcherTest {
 
     @Test
     void aLoneSubmittedGenerationDoesNotWaitForCompany() throws Exception {
-        try (StepBatcher batcher = StepBatcher.create(model, 32, Duration.ofSeconds(1))) {
+        // maxWait is an hour: a submitted generation that waited for company would never end here.
+        try (StepBatcher batcher = StepBatcher.create(model, 32, Duration.ofHours(1))) {
             GenerationSession s = model.newSession();
             s.feed("the");
             GenerationResult r = batcher.submit(s, GenerationOptions.greedy(50), null).get(60, TimeUnit.SECONDS);
             assertEquals(50, r.characters());
-            // maxWait is 1 s; a generation that waited for company would take 50 s.
-            assertTrue(r.elapsedNanos() < 5_000_000_000L, "took " + r.elapsedNanos() / 1e6 + " ms");
         }
     }
 
@@ -149,9 +148,9 @@ class StepBatcherTest {
         try (StepBatcher batcher = StepBatcher.create(model, 32, Duration.ofMillis(5))) {
             GenerationResult r = batcher.newSession().generate("time traveller", GenerationOptions.greedy(20), null);
             assertEquals(model.newSession().generate("time traveller", GenerationOptions.greedy(20), null).text(), r.text());
+            // Alone, every step went out on its own once its wait for company was over.
             assertEquals(1.0, batcher.meanBatchSize());
-            // 20 steps, each waiting <= 5 ms for company, plus the call itself.
-            assertTrue(r.elapsedNanos() < 20 * 25_000_000L, "took " + r.elapsedNanos() / 1e6 + " ms");
+            assertEquals(20, batcher.calls());
         }
     }
 
