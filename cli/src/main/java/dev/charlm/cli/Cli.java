@@ -38,6 +38,9 @@ public final class Cli {
     public static final int INTERRUPTED = 128 + 2;
     public static final int OUTPUT_CLOSED = 128 + 13;
 
+    /** With this environment variable set to 1, a command parses its arguments and stops (DocsIT). */
+    public static final String CHECK_ARGS = "CHARLM_CHECK_ARGS";
+
     private static final Map<String, String> EXIT_STATUSES = new LinkedHashMap<>();
 
     static {
@@ -72,6 +75,13 @@ public final class Cli {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> report(ex, c));
+        if ("1".equals(System.getenv(CHECK_ARGS))) {
+            // Parse and check the options, run nothing: how the commands in the docs are checked.
+            cl.setExecutionStrategy(parsed -> {
+                Integer help = CommandLine.executeHelpRequest(parsed);
+                return help != null ? help : DONE;
+            });
+        }
         document(cl);
         return cl;
     }
