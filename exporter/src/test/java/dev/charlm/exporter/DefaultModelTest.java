@@ -65,9 +65,9 @@ class DefaultModelTest {
             assertEquals(recorded, perplexity, recorded * 0.01);
 
             // README states the same figure.
-            Matcher m = Pattern.compile("default model: held-out perplexity ([0-9.]+)")
+            Matcher m = Pattern.compile("\\| the built-in 2x256 LSTM \\| \\*\\*([0-9.]+)\\*\\*")
                     .matcher(Files.readString(ROOT.resolve("README.md")));
-            assertTrue(m.find(), "README lacks the line 'default model: held-out perplexity X'");
+            assertTrue(m.find(), "README lacks the row '| the built-in 2x256 LSTM | **X**'");
             assertEquals(Double.parseDouble(m.group(1)), perplexity, recorded * 0.01);
         }
     }

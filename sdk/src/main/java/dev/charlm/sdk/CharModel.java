@@ -116,7 +116,7 @@ public final class CharModel implements AutoCloseable {
         return loadDefault(ModelOptions.defaults());
     }
 
-    /** Loads the embedded default model (README: "The default model"). */
+    /** Loads the embedded default model (docs/results.md, "The built-in model"). */
     public static CharModel loadDefault(ModelOptions options) throws InvalidModelException, IOException {
         try (InputStream in = CharModel.class.getResourceAsStream(DEFAULT_MODEL_RESOURCE)) {
             if (in == null) {

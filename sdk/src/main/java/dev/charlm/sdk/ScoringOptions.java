@@ -6,7 +6,7 @@ import dev.charlm.contract.InvalidFieldException;
  * How a {@link PerplexityScorer} cuts and batches texts. Immutable; build with {@link
  * #builder()}.
  *
- * <p>Defaults (chosen by measurement, README "Scoring"): segmented mode, segments of {@value
+ * <p>Defaults (chosen by measurement, docs/results.md, "Scoring"): segmented mode, segments of {@value
  * #DEFAULT_SEGMENT_BYTES} bytes warmed up on the {@value #DEFAULT_WARMUP_BYTES} bytes before
  * them, 32 batch rows, up to 256 characters per row per call.
  */

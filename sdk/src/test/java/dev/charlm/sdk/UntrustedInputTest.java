@@ -142,12 +142,12 @@ class UntrustedInputTest {
         }
     }
 
-    /** README names the scorer's overloads; they are the real ones. */
+    /** docs/sdk.md names the scorer's overloads; they are the real ones. */
     @Test
-    void readmeNamesTheScoreOverloadsThatExist() throws Exception {
-        String readme = Files.readString(Path.of(System.getProperty("charlm.root"), "README.md"));
-        Matcher m = Pattern.compile("`newScorer\\(\\)\\.score\\(([^)]*)\\)`").matcher(readme);
-        assertTrue(m.find(), "README does not name newScorer().score(...)");
+    void theSdkPageNamesTheScoreOverloadsThatExist() throws Exception {
+        String page = Files.readString(Path.of(System.getProperty("charlm.root"), "docs", "sdk.md"));
+        Matcher m = Pattern.compile("`newScorer\\(\\)\\.score\\(([^)]*)\\)`").matcher(page);
+        assertTrue(m.find(), "docs/sdk.md does not name newScorer().score(...)");
         List<String> documented = List.of(m.group(1).split(" \\| "));
         List<String> real = new ArrayList<>();
         for (Method method : PerplexityScorer.class.getMethods()) {

@@ -17,7 +17,7 @@ import java.util.List;
  * characters is cut into segments that become rows of their own, each started from a state
  * warmed up on the {@link #WARMUP} characters before it, as the sdk's segmented scoring does:
  * every character is still predicted once, and the result stays within ~1e-8 relative of
- * carrying one state through the whole text (README, "Scoring"), while a long held-out set
+ * carrying one state through the whole text (docs/results.md, "Scoring"), while a long held-out set
  * no longer runs one row per text for the length of the longest. {@link #evaluateExact}
  * carries the state through each whole text.
  */
