@@ -1,36 +1,103 @@
 package dev.charlm.cli;
 
+import dev.charlm.contract.Precision;
+import dev.charlm.sdk.BuiltInModel;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.InvalidModelException;
 import dev.charlm.sdk.ModelOptions;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
-/** {@code --model FILE}: the model a command runs; the one inside the sdk without it. */
+/**
+ * {@code --model FILE|NAME} and {@code --precision}: the model a command runs. A built-in model
+ * is named ({@code default}, the default) and {@code --precision} picks its fp32 file or its int8
+ * twin; a file of the user's is taken as it is.
+ */
 public class ModelMixin {
 
-    @Option(names = "--model", paramLabel = "FILE",
-            description = "A model written by charlm export. Default: the sdk's built-in model.")
-    Path model;
+    @Option(names = "--model", paramLabel = "FILE|NAME",
+            description = "A model written by charlm export, or a built-in model's name: default (the chapter's 2x256"
+                    + " LSTM). Default: default.")
+    String model;
 
-    /** The file given, or null for the built-in model. */
-    public Path file() {
-        return model;
+    @Option(names = "--precision", paramLabel = "P", converter = PrecisionIds.class,
+            description = "fp32 or int8: which twin of a built-in model (int8: a quarter of the size, faster, the"
+                    + " same perplexity within 0.5%). Default: fp32.")
+    Precision precision;
+
+    /** The built-in model asked for, if it is one (a file of that name wins). */
+    public Optional<BuiltInModel> builtIn() {
+        if (model == null) {
+            return Optional.of(BuiltInModel.DEFAULT);
+        }
+        return Files.exists(Path.of(model)) ? Optional.empty() : BuiltInModel.named(model);
+    }
+
+    /** The model's file: the one given, or a built-in one written to a temporary file (to ship it). */
+    public Path file() throws UsageError {
+        Optional<BuiltInModel> b = builtIn();
+        if (b.isEmpty()) {
+            checkNoPrecision();
+            return Path.of(model);
+        }
+        try (InputStream in = CharModel.class.getResourceAsStream(b.get().resource(precision()))) {
+            Path dir = Files.createTempDirectory("charlm-model");
+            Path f = dir.resolve(b.get().id() + "-" + precision().id() + ".onnx");
+            Files.copy(in, f);
+            f.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            return f;
+        } catch (IOException | NullPointerException e) {
+            throw new UsageError("the built-in model cannot be written to a temporary file: " + e);
+        }
     }
 
     /** Loads the model with {@code options}; a file that is missing or not a model is the user's mistake. */
     public CharModel load(ModelOptions options) throws UsageError {
         NativeLibraryCache.prepare();
+        Optional<BuiltInModel> b = builtIn();
         try {
-            return model == null ? CharModel.loadDefault(options) : CharModel.load(model, options);
+            if (b.isPresent()) {
+                return CharModel.loadBuiltIn(b.get(), precision(), options);
+            }
+            checkNoPrecision();
+            return CharModel.load(Path.of(model), options);
         } catch (NoSuchFileException e) {
-            throw new UsageError(model + ": no such model file");
+            throw new UsageError(model + ": no such model file (nor a built-in model's name: default)");
         } catch (InvalidModelException e) {
             throw new UsageError(e.getMessage());
         } catch (IOException e) {
             throw new UsageError((model == null ? "default model" : model) + ": cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    private Precision precision() {
+        return precision == null ? Precision.FP32 : precision;
+    }
+
+    private void checkNoPrecision() throws UsageError {
+        if (precision != null) {
+            throw new UsageError("--precision picks a built-in model's twin; " + model
+                    + " is a file and is taken as it is");
+        }
+    }
+
+    /** --precision by its id. */
+    static final class PrecisionIds implements ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String value) {
+            try {
+                return Precision.fromId(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -34,6 +34,12 @@ public final class ModelContract {
     public static final String KEY_HELDOUT_PERPLEXITY = "charlm.heldout_perplexity";
     /** Number of held-out characters that perplexity was measured on. */
     public static final String KEY_HELDOUT_CHARACTERS = "charlm.heldout_characters";
+    /** {@link Precision} of the recurrent weights; absent means fp32. */
+    public static final String KEY_PRECISION = "charlm.precision";
+    /** A quantized model's origin: SHA-256 of the fp32 ONNX file, or of the checkpoint's weights.bin. */
+    public static final String KEY_QUANTIZED_FROM = "charlm.quantized_from";
+    /** The ONNX Runtime domain of the int8 kernels, imported by int8 files. */
+    public static final String CONTRIB_DOMAIN = "com.microsoft";
 
     // Tensor names of the frozen model's graph.
     /** Input: token ids, int64 [batch, seq]. */

@@ -23,10 +23,12 @@ import java.util.OptionalLong;
  * @param trainingData the files it was trained on, or empty when not recorded
  * @param heldOutPerplexity perplexity on the held-out text, measured on the frozen model
  * @param heldOutCharacters how many held-out characters that was measured on
+ * @param precision how the recurrent weights are stored
+ * @param quantizedFrom for an int8 model, what it was made from ("sha256:HEX of NAME"), else null
  */
 public record ModelMetadata(Cell cell, int layers, int hidden, Preprocessing preprocessing, Vocabulary vocabulary,
         String implementation, List<TrainingFile> trainingData, OptionalDouble heldOutPerplexity,
-        OptionalLong heldOutCharacters) {
+        OptionalLong heldOutCharacters, Precision precision, String quantizedFrom) {
 
     /** One training file: its name and the SHA-256 of its bytes. */
     public record TrainingFile(String file, String sha256) {}
@@ -36,19 +38,26 @@ public record ModelMetadata(Cell cell, int layers, int hidden, Preprocessing pre
             throw new IllegalArgumentException("layers and hidden must be positive, got " + layers + " and " + hidden);
         }
         trainingData = List.copyOf(trainingData);
+        precision = precision == null ? Precision.FP32 : precision;
     }
 
     /** The metadata of a model with no training record yet. */
     public ModelMetadata(Cell cell, int layers, int hidden, Preprocessing preprocessing, Vocabulary vocabulary,
             String implementation) {
         this(cell, layers, hidden, preprocessing, vocabulary, implementation, List.of(), OptionalDouble.empty(),
-                OptionalLong.empty());
+                OptionalLong.empty(), Precision.FP32, null);
     }
 
     /** The same with a training record: the files and the held-out score measured on the frozen model. */
     public ModelMetadata withTrainingRecord(List<TrainingFile> files, double perplexity, long characters) {
         return new ModelMetadata(cell, layers, hidden, preprocessing, vocabulary, implementation, files,
-                OptionalDouble.of(perplexity), OptionalLong.of(characters));
+                OptionalDouble.of(perplexity), OptionalLong.of(characters), precision, quantizedFrom);
+    }
+
+    /** The same stored in {@code newPrecision}, made from {@code origin} ("sha256:HEX of NAME"). */
+    public ModelMetadata withPrecision(Precision newPrecision, String origin) {
+        return new ModelMetadata(cell, layers, hidden, preprocessing, vocabulary, implementation, trainingData,
+                heldOutPerplexity, heldOutCharacters, newPrecision, origin);
     }
 
     /** The metadata_props, in a fixed order. */
@@ -76,6 +85,10 @@ public record ModelMetadata(Cell cell, int layers, int hidden, Preprocessing pre
         }
         heldOutPerplexity.ifPresent(p -> md.put(ModelContract.KEY_HELDOUT_PERPLEXITY, String.format(Locale.ROOT, "%.6f", p)));
         heldOutCharacters.ifPresent(c -> md.put(ModelContract.KEY_HELDOUT_CHARACTERS, Long.toString(c)));
+        md.put(ModelContract.KEY_PRECISION, precision.id());
+        if (quantizedFrom != null) {
+            md.put(ModelContract.KEY_QUANTIZED_FROM, quantizedFrom);
+        }
         return md;
     }
 
@@ -143,8 +156,16 @@ public record ModelMetadata(Cell cell, int layers, int hidden, Preprocessing pre
         if (md.containsKey(ModelContract.KEY_HELDOUT_CHARACTERS)) {
             chars = OptionalLong.of(intKey(md, ModelContract.KEY_HELDOUT_CHARACTERS));
         }
+        Precision precision = Precision.FP32;
+        if (md.containsKey(ModelContract.KEY_PRECISION)) {
+            try {
+                precision = Precision.fromId(md.get(ModelContract.KEY_PRECISION));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidMetadataException(ModelContract.KEY_PRECISION + ": " + e.getMessage());
+            }
+        }
         return new ModelMetadata(cell, layers, hidden, preprocessing, vocab, md.get(ModelContract.KEY_IMPL), files,
-                ppl, chars);
+                ppl, chars, precision, md.get(ModelContract.KEY_QUANTIZED_FROM));
     }
 
     private static String require(Map<String, String> md, String key) throws InvalidMetadataException {

@@ -1,6 +1,7 @@
 package dev.charlm.exporter;
 
 import dev.charlm.cli.Cli;
+import dev.charlm.contract.Precision;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,6 +24,11 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "The .onnx file to write.")
     Path output;
 
+    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32", converter = PrecisionIds.class,
+            description = "fp32, or int8 (LSTM weights per-row int8: a quarter of the size; checked to score within"
+                    + " 0.5% of fp32 on the held-out text). Default: ${DEFAULT-VALUE}.")
+    Precision precision;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -44,7 +50,7 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Exporter.Result r;
         try {
-            r = new Exporter().export(checkpoint, output);
+            r = new Exporter().export(checkpoint, output, precision);
         } catch (Exporter.ParityException | java.io.IOException e) {
             // The checkpoint could not be exported faithfully, or the disk failed us: nothing written.
             err.println("charlm export: error: " + e.getMessage());
@@ -58,6 +64,19 @@ public final class ExportCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "held-out perplexity %.4f over %d predictions (DJL on the checkpoint: %.4f,"
                 + " relative difference %.1e)%n", r.heldOut().perplexity(), r.heldOut().count(),
                 r.djlHeldOut().perplexity(), Exporter.relativeDifference(r.heldOut(), r.djlHeldOut()));
+        r.int8().ifPresent(c -> out.println(c.describe()));
         return Cli.DONE;
+    }
+
+    /** --precision by its id. */
+    static final class PrecisionIds implements picocli.CommandLine.ITypeConverter<Precision> {
+        @Override
+        public Precision convert(String value) {
+            try {
+                return Precision.fromId(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -3,8 +3,10 @@ package dev.charlm.exporter;
 import ai.djl.Device;
 import com.google.gson.JsonObject;
 import dev.charlm.contract.AtomicFiles;
+import dev.charlm.contract.Cell;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.contract.ModelMetadata;
+import dev.charlm.contract.Precision;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.InvalidModelException;
 import dev.charlm.sdk.ModelOptions;
@@ -12,6 +14,7 @@ import dev.charlm.sdk.PerplexityScorer;
 import dev.charlm.sdk.ScoreReport;
 import dev.charlm.sdk.ScoringMode;
 import dev.charlm.sdk.ScoringOptions;
+import dev.charlm.sdk.TextSource;
 import dev.charlm.trainer.checkpoint.Checkpoint;
 import dev.charlm.trainer.checkpoint.CheckpointException;
 import dev.charlm.trainer.checkpoint.ModelConfig;
@@ -22,12 +25,14 @@ import dev.charlm.trainer.model.CharRnnModel;
 import dev.charlm.trainer.train.Evaluation;
 import dev.charlm.trainer.train.HeldOutScorer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Checkpoint in, verified ONNX file out: export, prove parity with DJL, measure held-out
@@ -44,9 +49,10 @@ public final class Exporter {
      * @param parity the DJL vs ONNX Runtime comparison
      * @param heldOut held-out score of the frozen model (the sdk's scorer on ONNX Runtime)
      * @param djlHeldOut the same text scored by DJL on the checkpoint
+     * @param int8 for an int8 export, how it compared with the fp32 model on the held-out text
      */
     public record Result(Path output, long bytes, ParityCheck.Report parity, Evaluation heldOut,
-            Evaluation djlHeldOut) {}
+            Evaluation djlHeldOut, Optional<Quantizer.Check> int8) {}
 
     /** A check that the exported model failed; nothing was written. */
     public static final class ParityException extends Exception {
@@ -74,6 +80,15 @@ public final class Exporter {
     }
 
     public Result export(Path checkpoint, Path output)
+            throws CheckpointException, InvalidTextException, ParityException, IOException {
+        return export(checkpoint, output, Precision.FP32);
+    }
+
+    /**
+     * Exports in {@code precision}. An int8 export first passes every check of an fp32 one, then
+     * its own ({@link Quantizer#check}) on the held-out text; nothing is written unless all pass.
+     */
+    public Result export(Path checkpoint, Path output, Precision precision)
             throws CheckpointException, InvalidTextException, ParityException, IOException {
         ModelConfig config = Checkpoint.readConfig(checkpoint);
         Map<String, Tensor> weights = Checkpoint.readWeights(checkpoint, config);
@@ -111,15 +126,57 @@ public final class Exporter {
         for (SourceText s : corpus.sources()) {
             files.add(new ModelMetadata.TrainingFile(s.path().getFileName().toString(), s.sha256()));
         }
+        long heldOutCharacters = ortScore.count() + corpus.sources().size();
         byte[] model = OnnxExporter.export(config, weights, metadata.withTrainingRecord(files, ortScore.perplexity(),
-                ortScore.count() + corpus.sources().size()), gateOrder);
+                heldOutCharacters), gateOrder);
+        Optional<Quantizer.Check> int8 = Optional.empty();
+        Evaluation written = ortScore;
+        if (precision == Precision.INT8) {
+            if (config.cell() != Cell.LSTM) {
+                throw new CheckpointException(checkpoint + ": a " + config.cell().id() + " model has no int8 kernel in"
+                        + " ONNX Runtime (DynamicQuantizeLSTM is LSTM's); export it as fp32");
+            }
+            String origin = "sha256:" + sha256(Checkpoint.committedFile(checkpoint, Checkpoint.WEIGHTS)) + " of " + checkpoint.getFileName()
+                    + "/" + Checkpoint.WEIGHTS;
+            ModelMetadata int8Metadata = metadata.withPrecision(Precision.INT8, origin);
+            byte[] candidate = OnnxExporter.export(config, weights, int8Metadata, gateOrder);
+            List<TextSource> tails = new ArrayList<>();
+            for (SourceText s : corpus.sources()) {
+                tails.add(TextSource.of(s.path().getFileName().toString(), s.heldOut().getBytes(StandardCharsets.UTF_8)));
+            }
+            Quantizer.Check check;
+            try {
+                check = Quantizer.check(model, candidate, tails, ScoringOptions.builder().mode(ScoringMode.EXACT).build());
+            } catch (Quantizer.QuantizationException e) {
+                throw new ParityException(e.getMessage() + "; " + output + " not written");
+            } catch (InvalidModelException e) {
+                throw new IllegalStateException("the exporter wrote an int8 model the sdk refuses: " + e.getMessage(), e);
+            }
+            int8 = Optional.of(check);
+            written = new Evaluation(Math.log(check.int8Perplexity()) * ortScore.count(), ortScore.count());
+            model = OnnxExporter.export(config, weights, int8Metadata.withTrainingRecord(files, check.int8Perplexity(),
+                    heldOutCharacters), gateOrder);
+        }
         try {
             AtomicFiles.write(output, model);
         } catch (IOException e) {
             throw new IOException(output + ": cannot write the model (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         }
-        return new Result(output, model.length, parity, ortScore, djlScore);
+        return new Result(output, model.length, parity, written, djlScore, int8);
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                md.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** |a - b| / b of two perplexities; NaN or infinite when either is not finite (the check fails on both). */

@@ -45,11 +45,41 @@ public final class ParityCheck {
 
     private ParityCheck() {}
 
-    /** Runs the check on {@code ort}, the exported file loaded by the sdk. */
-    public static Report run(CharRnnModel djl, CharModel ort, long seed) {
+    /** One engine's step: logits and final states of {@code tokens} [batch, window] from states h, c. */
+    interface Engine {
+        CharModel.Forward run(long[] tokens, int batch, int window, float[] h, float[] c);
+    }
+
+    /** DJL on a checkpoint's model, as an {@link Engine}. */
+    static Engine djl(CharRnnModel djl) {
         ModelSpec spec = djl.spec();
         boolean lstm = spec.cell() == Cell.LSTM;
-        int stateSize = spec.layers() * BATCH * spec.hidden();
+        return (tokens, batch, window, h, c) -> {
+            try (NDManager scope = djl.newScope()) {
+                Shape stateShape = new Shape(spec.layers(), batch, spec.hidden());
+                NDList state = new NDList(scope.create(h, stateShape));
+                if (lstm) {
+                    state.add(scope.create(c, stateShape));
+                }
+                NDList out = djl.forward(scope.create(tokens, new Shape(batch, window)), state, false);
+                return new CharModel.Forward(out.get(0).toFloatArray(), out.get(1).toFloatArray(),
+                        lstm ? out.get(2).toFloatArray() : null);
+            }
+        };
+    }
+
+    /** Runs the check on {@code ort}, the exported file loaded by the sdk, against DJL on the checkpoint. */
+    public static Report run(CharRnnModel djl, CharModel ort, long seed) {
+        return run(djl(djl), ort::forward, ort.info().layers(), ort.info().hidden(), ort.info().vocabulary().size(),
+                ort.info().hasCellState(), seed);
+    }
+
+    /**
+     * Compares {@code candidate} with {@code reference} step by step from the same states (the
+     * reference is DJL for an export, the fp32 file for a quantization).
+     */
+    static Report run(Engine reference, Engine candidate, int layers, int hidden, int vocab, boolean lstm, long seed) {
+        int stateSize = layers * BATCH * hidden;
         Random random = new Random(seed);
         float[] h = randomState(random, stateSize);
         float[] c = lstm ? randomState(random, stateSize) : null;
@@ -59,21 +89,14 @@ public final class ParityCheck {
             int window = step == 0 ? WINDOW : 1;
             long[] tokens = new long[BATCH * window];
             for (int i = 0; i < tokens.length; i++) {
-                tokens[i] = random.nextInt(spec.vocabSize());
+                tokens[i] = random.nextInt(vocab);
             }
-            CharModel.Forward o = ort.forward(tokens, BATCH, window, h, c);
-            try (NDManager scope = djl.newScope()) {
-                Shape stateShape = new Shape(spec.layers(), BATCH, spec.hidden());
-                NDList state = new NDList(scope.create(h, stateShape));
-                if (lstm) {
-                    state.add(scope.create(c, stateShape));
-                }
-                NDList out = djl.forward(scope.create(tokens, new Shape(BATCH, window)), state, false);
-                maxLogit = Math.max(maxLogit, maxScaledDiff(o.logits(), out.get(0).toFloatArray()));
-                maxState = Math.max(maxState, maxScaledDiff(o.hn(), out.get(1).toFloatArray()));
-                if (lstm) {
-                    maxState = Math.max(maxState, maxScaledDiff(o.cn(), out.get(2).toFloatArray()));
-                }
+            CharModel.Forward o = candidate.run(tokens, BATCH, window, h, c);
+            CharModel.Forward r = reference.run(tokens, BATCH, window, h, c);
+            maxLogit = Math.max(maxLogit, maxScaledDiff(o.logits(), r.logits()));
+            maxState = Math.max(maxState, maxScaledDiff(o.hn(), r.hn()));
+            if (lstm) {
+                maxState = Math.max(maxState, maxScaledDiff(o.cn(), r.cn()));
             }
             h = o.hn();
             c = o.cn();

@@ -71,4 +71,30 @@ class DefaultModelTest {
             assertEquals(Double.parseDouble(m.group(1)), perplexity, recorded * 0.01);
         }
     }
+
+    /** The int8 twin shipped beside it scores the same held-out text within the quantizer's tolerance. */
+    @Test
+    void theInt8TwinScoresTheHeldOutTextWithinTolerance() throws Exception {
+        try (CharModel fp32 = CharModel.load(MODEL, ModelOptions.forScoring());
+                CharModel int8 = CharModel.loadBuiltIn(dev.charlm.sdk.BuiltInModel.DEFAULT,
+                        dev.charlm.contract.Precision.INT8, ModelOptions.forScoring())) {
+            assertEquals(dev.charlm.contract.Precision.INT8, int8.info().precision());
+            List<Path> texts = Library.resolveAll(TextStore.fromSystemProperties());
+            Corpus corpus = Corpus.load(new CorpusSpec(texts, List.of(), true, 0), Preprocessing.D2L, 0.1,
+                    fp32.info().vocabulary());
+            double[] nll = new double[2];
+            long predictions = 0;
+            ScoringOptions exact = ScoringOptions.builder().mode(ScoringMode.EXACT).build();
+            for (SourceText s : corpus.sources()) {
+                ScoreReport a = fp32.newScorer(exact).score(s.path().getFileName().toString(), s.heldOut());
+                ScoreReport b = int8.newScorer(exact).score(s.path().getFileName().toString(), s.heldOut());
+                nll[0] += a.totalNll();
+                nll[1] += b.totalNll();
+                predictions += a.predictions();
+            }
+            double a = Perplexity.of(nll[0], predictions);
+            double b = Perplexity.of(nll[1], predictions);
+            assertTrue(Math.abs(b - a) / a <= Quantizer.TOLERANCE, "fp32 " + a + ", int8 " + b);
+        }
+    }
 }

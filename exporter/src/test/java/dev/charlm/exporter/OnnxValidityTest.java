@@ -54,4 +54,19 @@ class OnnxValidityTest {
                 : "[('hn', [2, 'batch', 24]), ('logits', ['batch', 'seq', 28])]";
         assertEquals(expected, output.strip());
     }
+
+    /** An int8 file: the checker accepts it (its com.microsoft nodes are declared; their bodies are not checked). */
+    @org.junit.jupiter.api.Test
+    void anInt8FilePassesOnnxChecker() throws Exception {
+        Path ckpt = Fixtures.checkpoint(dir, "valid-int8", Cell.LSTM, 2, Implementation.BUILTIN);
+        Path onnx = dir.resolve("valid-int8.onnx");
+        new Exporter().export(ckpt, onnx, dev.charlm.contract.Precision.INT8);
+        String check = "import sys, onnx\nm = onnx.load(sys.argv[1])\nonnx.checker.check_model(m)\n"
+                + "print(sorted((o.domain, o.version) for o in m.opset_import))";
+        Process p = new ProcessBuilder(PYTHON, "-c", check, onnx.toString()).redirectErrorStream(true).start();
+        p.waitFor(120, TimeUnit.SECONDS);
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), output);
+        assertEquals("[('', 17), ('com.microsoft', 1)]", output.strip());
+    }
 }

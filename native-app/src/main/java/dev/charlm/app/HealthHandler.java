@@ -15,6 +15,6 @@ final class HealthHandler implements Exchanges.Endpoint {
     public void handle(Exchange ex) {
         ex.send(200, Exchanges.JSON.createObjectNode().put("status", "ok").put("model", model.info().source())
                 .put("cell", model.info().cell().id()).put("layers", model.info().layers())
-                .put("hidden", model.info().hidden()).put("device", model.device().name().toLowerCase()).toString());
+                .put("hidden", model.info().hidden()).put("precision", model.info().precision().id()).put("device", model.device().name().toLowerCase()).toString());
     }
 }

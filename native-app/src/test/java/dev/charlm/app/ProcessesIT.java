@@ -111,7 +111,8 @@ class ProcessesIT {
     @Timeout(120)
     void sigtermToServeEndsRunningStreamsProperly() throws Exception {
         Path err = dir.resolve("err.txt");
-        Process p = start(err, "serve", "--port", "0", "--shutdown-grace", "1", "--max-characters", "1000000");
+        Process p = start(err, "serve", "--port", "0", "--shutdown-grace", "1", "--max-characters", "1000000",
+                "--precision", "int8");
         Pattern listening = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+) ");
         int port = -1;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -124,6 +125,13 @@ class ProcessesIT {
             }
         }
         assertTrue(port > 0, "serve did not start: " + Files.readString(err));
+        try (Socket h = new Socket("127.0.0.1", port)) {
+            h.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String health = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(health.contains("\"model\":\"default model (int8)\"") && health.contains("\"precision\":\"int8\""),
+                    health);
+        }
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
             OutputStream o = s.getOutputStream();

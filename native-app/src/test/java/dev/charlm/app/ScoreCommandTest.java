@@ -114,4 +114,15 @@ class ScoreCommandTest {
         assertTrue(r.getErrorOutput().contains(fifo + ": is not a regular file"), r.getErrorOutput());
         assertTrue(r.getOutput().contains("a.txt"), r.getOutput());
     }
+
+    @Test
+    void theInt8TwinScoresAsTheSdksInt8Model(QuarkusMainLauncher launcher) throws Exception {
+        Path a = Files.writeString(dir.resolve("int8.txt"), "the time traveller smiled round at us ".repeat(200));
+        LaunchResult r = launcher.launch("score", "--json", "--precision", "int8", a.toString());
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        try (dev.charlm.sdk.CharModel m = dev.charlm.sdk.CharModel.loadBuiltIn(dev.charlm.sdk.BuiltInModel.DEFAULT,
+                dev.charlm.contract.Precision.INT8, dev.charlm.sdk.ModelOptions.forScoring())) {
+            assertEquals(m.newScorer().score(a).toJson(), r.getOutput().lines().findFirst().orElseThrow());
+        }
+    }
 }

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.ModelMetadata;
+import dev.charlm.contract.Precision;
 import dev.charlm.sdk.internal.OrtRuntime;
 import dev.charlm.sdk.internal.PrefixCache;
 import dev.charlm.sdk.internal.StepRunner;
@@ -118,11 +119,19 @@ public final class CharModel implements AutoCloseable {
 
     /** Loads the embedded default model (docs/results.md, "The built-in model"). */
     public static CharModel loadDefault(ModelOptions options) throws InvalidModelException, IOException {
-        try (InputStream in = CharModel.class.getResourceAsStream(DEFAULT_MODEL_RESOURCE)) {
+        return loadBuiltIn(BuiltInModel.DEFAULT, Precision.FP32, options);
+    }
+
+    /** Loads a model inside the sdk jar, in fp32 or as its int8 twin. */
+    public static CharModel loadBuiltIn(BuiltInModel model, Precision precision, ModelOptions options)
+            throws InvalidModelException, IOException {
+        String resource = model.resource(precision);
+        try (InputStream in = CharModel.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("the default model " + DEFAULT_MODEL_RESOURCE + " is not on the classpath");
+                throw new IOException("the built-in model " + resource + " is not on the class path");
             }
-            return load(in.readAllBytes(), "default model", options);
+            return load(in.readAllBytes(), model.id() + " model" + (precision == Precision.FP32 ? "" : " (int8)"),
+                    options);
         }
     }
 
@@ -135,6 +144,7 @@ public final class CharModel implements AutoCloseable {
     public static CharModel load(byte[] bytes, String name, ModelOptions options) throws InvalidModelException {
         ModelChecks.checkSize(name, bytes.length);
         ModelChecks.checkHeader(name, bytes);
+        ModelChecks.checkQuantized(name, bytes);
         OrtEnvironment env = OrtRuntime.environment();
         Device device = options.device();
         OrtSession session;

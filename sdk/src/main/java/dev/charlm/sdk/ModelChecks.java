@@ -7,6 +7,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.charlm.contract.ModelContract;
 import dev.charlm.contract.ModelMetadata;
+import dev.charlm.contract.onnx.OnnxFile;
+import dev.charlm.contract.onnx.OnnxModel;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,6 +48,64 @@ final class ModelChecks {
             throw new InvalidModelException(name, String.format("not a valid ONNX model (it starts with byte 0x%02x,"
                     + " which no ONNX model starts with)", first[0] & 0xff));
         }
+    }
+
+    /**
+     * A file using ONNX Runtime's int8 LSTM kernel must import its domain and give every
+     * DynamicQuantizeLSTM int8 W [1, in, 4H] and R [1, H, 4H] with float scales and int8 zero
+     * points of shape [1, 4H] (or [1]): ONNX Runtime checks some of this only when it runs.
+     * Checked before a session is made; a file without that kernel passes untouched.
+     */
+    static void checkQuantized(String name, byte[] bytes) throws InvalidModelException {
+        OnnxFile file;
+        try {
+            file = OnnxFile.parse(bytes);
+        } catch (IllegalArgumentException e) {
+            return; // not one of charlm's files: ONNX Runtime says what is wrong with it
+        }
+        for (OnnxFile.Node node : file.nodes()) {
+            if (!node.opType().equals("DynamicQuantizeLSTM")) {
+                continue;
+            }
+            if (!file.opsets().containsKey(node.domain())) {
+                throw new InvalidModelException(name, "its DynamicQuantizeLSTM nodes belong to the domain '"
+                        + node.domain() + "', which the model does not import (opset_import)");
+            }
+            List<String> in = node.inputs();
+            if (in.size() < 12) {
+                throw new InvalidModelException(name, "a DynamicQuantizeLSTM node has " + in.size()
+                        + " inputs; its scales and zero points (inputs 9 to 12) are missing");
+            }
+            OnnxFile.Tensor w = tensor(name, file, in.get(1));
+            OnnxFile.Tensor r = tensor(name, file, in.get(2));
+            if (w.dims().length != 3 || r.dims().length != 3 || w.dataType() != OnnxModel.INT8
+                    || r.dataType() != OnnxModel.INT8) {
+                throw new InvalidModelException(name, "DynamicQuantizeLSTM weights " + w.name() + " and " + r.name()
+                        + " must be int8 tensors of rank 3");
+            }
+            long rows = w.dims()[2];
+            for (int i = 8; i < 12; i++) {
+                OnnxFile.Tensor t = tensor(name, file, in.get(i));
+                boolean scale = i % 2 == 0;
+                long[] d = t.dims();
+                boolean perRow = d.length == 2 && d[0] == 1 && d[1] == rows;
+                boolean perTensor = d.length == 1 && d[0] == 1;
+                if (!(perRow || perTensor) || t.dataType() != (scale ? OnnxModel.FLOAT : OnnxModel.INT8)) {
+                    throw new InvalidModelException(name, (scale ? "scale " : "zero point ") + t.name() + " has shape "
+                            + Arrays.toString(d) + (scale ? "" : " and type " + t.dataType()) + "; the weights "
+                            + (i < 10 ? w.name() : r.name()) + " need [1, " + rows + "] (one per output row) or [1]"
+                            + (scale ? " of float" : " of int8"));
+                }
+            }
+        }
+    }
+
+    private static OnnxFile.Tensor tensor(String name, OnnxFile file, String input) throws InvalidModelException {
+        OnnxFile.Tensor t = file.initializers().get(input);
+        if (t == null) {
+            throw new InvalidModelException(name, "DynamicQuantizeLSTM input " + input + " is not an initializer");
+        }
+        return t;
     }
 
     static ModelInfo validate(String name, OrtSession session) throws InvalidModelException {

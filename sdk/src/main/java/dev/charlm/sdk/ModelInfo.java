@@ -47,6 +47,11 @@ public record ModelInfo(String source, ModelMetadata metadata, Map<String, Strin
     }
 
     /** Whether the state has a cell part (LSTM). */
+    /** How the recurrent weights are stored: fp32, or int8 with a scale per row. */
+    public dev.charlm.contract.Precision precision() {
+        return metadata.precision();
+    }
+
     public boolean hasCellState() {
         return metadata.cell().hasCellState();
     }

@@ -4,11 +4,9 @@ import dev.charlm.cli.Cli;
 import dev.charlm.cli.ModelMixin;
 import dev.charlm.cli.ScoringMixin;
 import dev.charlm.cli.UsageError;
-import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.ScoreOutcome;
 import dev.charlm.sdk.ScoreOutput;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +78,11 @@ public final class SparkScore implements Callable<Integer> {
         if (output != null && Files.exists(output)) {
             throw new UsageError("--output " + output + " exists; name a new directory");
         }
-        SparkScoreJob.Spec spec = new SparkScoreJob.Spec(inputs, modelFile(), scoring.options());
+        Path modelFile = model.file();
+        if (model.builtIn().isEmpty() && !Files.isRegularFile(modelFile)) {
+            throw new UsageError(modelFile + ": " + (Files.exists(modelFile) ? "not a regular file" : "no such model file"));
+        }
+        SparkScoreJob.Spec spec = new SparkScoreJob.Spec(inputs, modelFile, scoring.options());
         SparkSession.Builder builder = SparkSession.builder().appName("charlm spark-score");
         if (master != null) {
             builder.master(master);
@@ -118,26 +120,5 @@ public final class SparkScore implements Callable<Integer> {
     /** Prints per-file lines and the total as charlm score does; 1 if any file failed. */
     static int report(List<ScoreOutcome> outcomes, boolean json, PrintStream out, PrintStream err) {
         return ScoreOutput.print(outcomes, json, out, err, "charlm spark-score") > 0 ? Cli.SOME_INPUTS_FAILED : Cli.DONE;
-    }
-
-    /** The model file to ship: the one given, or the sdk's built-in model written to a temporary file. */
-    private Path modelFile() throws UsageError {
-        Path given = model.file();
-        if (given != null) {
-            if (!Files.isRegularFile(given)) {
-                throw new UsageError(given + ": " + (Files.exists(given) ? "not a regular file" : "no such model file"));
-            }
-            return given;
-        }
-        try (InputStream in = CharModel.class.getResourceAsStream(CharModel.DEFAULT_MODEL_RESOURCE)) {
-            Path dir = Files.createTempDirectory("charlm-spark");
-            Path f = dir.resolve("default-model.onnx");
-            Files.copy(in, f);
-            f.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            return f;
-        } catch (IOException | NullPointerException e) {
-            throw new UsageError("the default model cannot be written to a temporary file: " + e);
-        }
     }
 }

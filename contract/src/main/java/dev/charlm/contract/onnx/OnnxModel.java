@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds an ONNX model (one graph, default domain) and serialises it. Only what charlm needs:
- * float and int64 initializers, nodes with int/float/string/ints attributes, tensor inputs and
+ * Builds an ONNX model (one graph) and serialises it. Only what charlm needs: float, int8 and
+ * int64 initializers, nodes of the default domain or another imported one (ONNX Runtime's
+ * {@code com.microsoft} int8 kernels) with int/float/string/ints attributes, tensor inputs and
  * outputs with fixed or named dimensions, and metadata. Not thread-safe.
  *
  * <pre>{@code
@@ -25,6 +26,8 @@ public final class OnnxModel {
 
     /** TensorProto.DataType FLOAT. */
     public static final int FLOAT = 1;
+    /** TensorProto.DataType INT8. */
+    public static final int INT8 = 3;
     /** TensorProto.DataType INT64. */
     public static final int INT64 = 7;
     /** IR version 8: what ONNX 1.12 (Debian's python3-onnx) checks, with opsets up to 17. */
@@ -37,6 +40,7 @@ public final class OnnxModel {
     private final List<ProtoWriter> inputs = new ArrayList<>();
     private final List<ProtoWriter> outputs = new ArrayList<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final Map<String, Integer> otherDomains = new LinkedHashMap<>();
     private String producerName = "charlm";
     private String producerVersion = "";
     private String docString = "";
@@ -84,6 +88,17 @@ public final class OnnxModel {
         return this;
     }
 
+    public OnnxModel int8Initializer(String name, long[] dims, byte[] values) {
+        initializers.add(tensor(name, dims, INT8, values.clone()));
+        return this;
+    }
+
+    /** Imports an operator set besides the default one, for nodes of that domain. */
+    public OnnxModel importDomain(String domain, int version) {
+        otherDomains.put(domain, version);
+        return this;
+    }
+
     public OnnxModel int64Initializer(String name, long[] dims, long[] values) {
         ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         raw.asLongBuffer().put(values);
@@ -101,6 +116,15 @@ public final class OnnxModel {
      * long[] (INTS) or String[] (STRINGS). An empty input name marks an omitted optional input.
      */
     public OnnxModel node(String opType, List<String> in, List<String> out, Map<String, Object> attributes) {
+        return node("", opType, in, out, attributes);
+    }
+
+    /** Adds a node of an imported domain ({@link #importDomain}); "" is the default domain. */
+    public OnnxModel node(String domain, String opType, List<String> in, List<String> out,
+            Map<String, Object> attributes) {
+        if (!domain.isEmpty() && !otherDomains.containsKey(domain)) {
+            throw new IllegalArgumentException("domain " + domain + " is not imported");
+        }
         ProtoWriter n = new ProtoWriter();
         for (String i : in) {
             n.string(1, i);
@@ -112,6 +136,9 @@ public final class OnnxModel {
         n.string(4, opType);
         for (Map.Entry<String, Object> a : attributes.entrySet()) {
             n.message(5, attribute(a.getKey(), a.getValue()));
+        }
+        if (!domain.isEmpty()) {
+            n.string(7, domain);
         }
         nodes.add(n);
         return this;
@@ -135,6 +162,7 @@ public final class OnnxModel {
         }
         model.message(7, graph);
         model.message(8, new ProtoWriter().string(1, "").int64(2, opset));
+        otherDomains.forEach((domain, version) -> model.message(8, new ProtoWriter().string(1, domain).int64(2, version)));
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             model.message(14, new ProtoWriter().string(1, e.getKey()).string(2, e.getValue()));
         }

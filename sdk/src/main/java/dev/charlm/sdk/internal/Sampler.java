@@ -39,6 +39,29 @@ public final class Sampler {
             return best;
         }
         Softmax.probabilities(logits, 0, n, temperature, unkId, weights);
+        if (topK >= n - 1 && topP >= 1) {
+            // No truncation: draw from the whole distribution in id order, with no sort (the
+            // batched worker samples every stream every step; the sort was most of its Java time).
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                if (i != unkId) {
+                    total += weights[i];
+                }
+            }
+            double u = random.nextDouble() * total;
+            int last = -1;
+            for (int i = 0; i < n; i++) {
+                if (i == unkId) {
+                    continue;
+                }
+                last = i;
+                u -= weights[i];
+                if (u < 0) {
+                    return i;
+                }
+            }
+            return last;
+        }
         int m = 0;
         for (int i = 0; i < n; i++) {
             if (i == unkId) {

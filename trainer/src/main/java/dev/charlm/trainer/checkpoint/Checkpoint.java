@@ -158,6 +158,15 @@ public final class Checkpoint {
         return model;
     }
 
+    /** The committed file {@code name} of the checkpoint (itself, or its .prev copy after an interrupted write). */
+    public static Path committedFile(Path dir, String name) throws CheckpointException {
+        Path file = Files.isDirectory(dir) ? CheckpointFiles.resolve(dir, name) : null;
+        if (file == null || !Files.isRegularFile(file)) {
+            throw new CheckpointException(dir + ": not a complete checkpoint (no " + name + ")");
+        }
+        return file;
+    }
+
     /** Reads a tensor file of the checkpoint. */
     public static Map<String, Tensor> readTensors(Path dir, String name) throws CheckpointException {
         Path file = Files.isDirectory(dir) ? CheckpointFiles.resolve(dir, name) : null;
