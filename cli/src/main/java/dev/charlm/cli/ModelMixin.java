@@ -40,6 +40,20 @@ public class ModelMixin {
         return Files.exists(Path.of(model)) ? Optional.empty() : BuiltInModel.named(model);
     }
 
+    /**
+     * The model's name for clients that name models (OpenAI's {@code model} field): {@code
+     * charlm-default} (or {@code charlm-default-int8}) for a built-in model, the file's name
+     * without {@code .onnx} for a file.
+     */
+    public String name() {
+        Optional<BuiltInModel> b = builtIn();
+        if (b.isPresent()) {
+            return "charlm-" + b.get().id() + (precision() == Precision.FP32 ? "" : "-" + precision().id());
+        }
+        String file = Path.of(model).getFileName().toString();
+        return file.endsWith(".onnx") ? file.substring(0, file.length() - ".onnx".length()) : file;
+    }
+
     /** The model's file: the one given, or a built-in one written to a temporary file (to ship it). */
     public Path file() throws UsageError {
         Optional<BuiltInModel> b = builtIn();

@@ -64,12 +64,15 @@ final class Exchange {
 
     /** Answers with a JSON text (nothing is sent if the client has gone). */
     void send(int status, String json) {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        send(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Answers with {@code content} of {@code contentType} (nothing is sent if the client has gone). */
+    void send(int status, String contentType, byte[] content) {
         if (response.ended() || response.closed()) {
             return;
         }
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(Buffer.buffer(bytes));
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(Buffer.buffer(content));
     }
 
     /** Starts a server-sent event stream: status 200, sent at once. */

@@ -35,6 +35,11 @@ final class Exchanges {
      * waiting {@code waitMillis} in all.
      */
     static void withSlots(Exchange ex, long waitMillis, Work work, Semaphore... slots) {
+        withSlots(ex, waitMillis, 1, work, slots);
+    }
+
+    /** As {@link #withSlots(Exchange, long, Work, Semaphore...)}, holding {@code count} of each. */
+    static void withSlots(Exchange ex, long waitMillis, int count, Work work, Semaphore... slots) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         int taken = 0;
         try {
@@ -42,7 +47,7 @@ final class Exchanges {
                 long left = Math.max(0, deadline - System.nanoTime());
                 boolean acquired;
                 try {
-                    acquired = s.tryAcquire(left, TimeUnit.NANOSECONDS);
+                    acquired = s.tryAcquire(count, left, TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ApiError(503, "server is shutting down");
@@ -57,7 +62,7 @@ final class Exchanges {
             work.run(ex);
         } finally {
             for (int i = 0; i < taken; i++) {
-                slots[i].release();
+                slots[i].release(count);
             }
         }
     }

@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,10 +37,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * command, so {@code generate} and {@code score} start without an HTTP stack):
  *
  * <pre>
- * GET  /health        {"status":"ok", ...}                                   {@link HealthHandler}
- * POST /v1/generate   JSON in; server-sent events out                         {@link GenerateHandler}
- * POST /v1/score      a text/plain body, or multipart/form-data files; JSON out {@link ScoreHandler}
+ * GET  /                    the playground page (and its script, style sheet and icon) {@link PlaygroundHandler}
+ * GET  /health              {"status":"ok", ...}                                     {@link HealthHandler}
+ * POST /v1/generate         JSON in; server-sent events out                          {@link GenerateHandler}
+ * POST /v1/score            a text/plain body, or multipart/form-data files; JSON out  {@link ScoreHandler}
+ * POST /v1/completions      OpenAI's completions protocol, characters as tokens      {@link CompletionsHandler}
+ * GET  /v1/models           the model served, as OpenAI lists models                 {@link ModelsHandler}
+ * POST /v1/chat/completions an OpenAI-shaped error saying why there is no chat
  * </pre>
+ *
+ * <p>charlm's own routes answer errors as {"error": "..."}; the OpenAI routes (and unknown paths
+ * under /v1/) in OpenAI's shape ({@link ErrorDialect}). With an API key, every /v1/ route asks
+ * for it as OpenAI's clients send it ({@code Authorization: Bearer KEY}), before the body is read;
+ * the page and /health stay open.
  *
  * <p>Why an event loop: connections cost no thread until a whole request has arrived, so idle,
  * stalled or slow clients cannot take the threads that answer complete requests, and a
@@ -122,8 +133,16 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** One endpoint: its path, its method, its work, and whether it reads a body. */
-    private record Route(String path, HttpMethod method, Exchanges.Endpoint endpoint) {}
+    /** One endpoint: its path, its method, its work, and how its errors are written. */
+    private record Route(String path, HttpMethod method, Exchanges.Endpoint endpoint, ErrorDialect dialect) {
+
+        Route(String path, HttpMethod method, Exchanges.Endpoint endpoint) {
+            this(path, method, endpoint, ErrorDialect.CHARLM);
+        }
+    }
+
+    /** The id a model is served under when none is given: the built-in default model's. */
+    static final String DEFAULT_MODEL_ID = "charlm-default";
 
     /** A connection's state, touched only on the event loop (the gone flag is read by workers). */
     private static final class Connection {
@@ -144,6 +163,9 @@ final class HttpApi implements AutoCloseable {
     private final Semaphore permits;
     private final Semaphore scoringPermits;
     private final List<Route> routes;
+    private final String modelId;
+    /** The API key's bytes, or null: no authentication. */
+    private final byte[] apiKey;
     /** Open connections, oldest first; touched only on the event loop. */
     private final Map<HttpConnection, Connection> connections = new LinkedHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -157,19 +179,44 @@ final class HttpApi implements AutoCloseable {
      * @param model the model; load it with one intra-op thread: generation steps of all clients
      *     run batched on one batcher lane per core
      * @param scoringModel the same model loaded for scoring (one intra-op thread per core)
+     * @param modelId the name OpenAI's clients know the model by ({@code model})
+     * @param apiKey the key /v1/ routes ask for, or null for none
      */
-    HttpApi(CharModel model, CharModel scoringModel, Limits limits) {
+    HttpApi(CharModel model, CharModel scoringModel, Limits limits, String modelId, String apiKey) {
         this.model = model;
         this.scoringModel = scoringModel;
         this.batcher = StepBatcher.create(model, 128, Duration.ZERO, Runtime.getRuntime().availableProcessors());
         this.limits = limits;
+        this.modelId = modelId;
+        this.apiKey = apiKey == null ? null : apiKey.getBytes(StandardCharsets.UTF_8);
         this.permits = new Semaphore(limits.maxConcurrent(), true);
         this.scoringPermits = new Semaphore(limits.maxConcurrentScoring(), true);
+        long started = System.currentTimeMillis() / 1000;
         this.routes = List.of(
-                new Route("/health", HttpMethod.GET, new HealthHandler(model)),
+                new Route("/", HttpMethod.GET, new PlaygroundHandler("index.html", "text/html; charset=utf-8")),
+                new Route("/playground.js", HttpMethod.GET,
+                        new PlaygroundHandler("playground.js", "text/javascript; charset=utf-8")),
+                new Route("/playground.css", HttpMethod.GET,
+                        new PlaygroundHandler("playground.css", "text/css; charset=utf-8")),
+                new Route("/favicon.svg", HttpMethod.GET, new PlaygroundHandler("favicon.svg", "image/svg+xml")),
+                new Route("/health", HttpMethod.GET, new HealthHandler(model, modelId)),
                 new Route("/v1/generate", HttpMethod.POST, new GenerateHandler(model, batcher, limits, permits)),
                 new Route("/v1/score", HttpMethod.POST,
-                        new ScoreHandler(scoringModel, limits, permits, scoringPermits)));
+                        new ScoreHandler(scoringModel, limits, permits, scoringPermits)),
+                new Route("/v1/completions", HttpMethod.POST,
+                        new CompletionsHandler(model, batcher, limits, permits, modelId), ErrorDialect.OPENAI),
+                new Route("/v1/models", HttpMethod.GET, new ModelsHandler(modelId, started, true), ErrorDialect.OPENAI),
+                new Route("/v1/models/" + modelId, HttpMethod.GET, new ModelsHandler(modelId, started, false),
+                        ErrorDialect.OPENAI),
+                new Route("/v1/chat/completions", HttpMethod.POST, ex -> {
+                    throw new ApiError(404, "'" + modelId + "' is not a chat model: it continues text one character"
+                            + " at a time and has no chat template to turn messages into text. Use /v1/completions"
+                            + " with a prompt.", "model", "model_not_found");
+                }, ErrorDialect.OPENAI));
+    }
+
+    HttpApi(CharModel model, CharModel scoringModel, Limits limits) {
+        this(model, scoringModel, limits, DEFAULT_MODEL_ID, null);
     }
 
     HttpApi(CharModel model, Limits limits) {
@@ -290,11 +337,12 @@ final class HttpApi implements AutoCloseable {
                 waitForRequest(c);
             }
         });
+        String path = req.path();
+        ErrorDialect dialect = dialectOf(path);
         if (draining.get()) {
-            refuse(req, 503, "server is shutting down");
+            refuse(req, dialect, 503, "server is shutting down");
             return;
         }
-        String path = req.path();
         HttpMethod method = req.method() == HttpMethod.HEAD ? HttpMethod.GET : req.method();
         Route route = null;
         List<String> allowed = new ArrayList<>();
@@ -309,13 +357,25 @@ final class HttpApi implements AutoCloseable {
                 }
             }
         }
+        if (apiKey != null && path.startsWith("/v1/") && !authorized(req.getHeader(HttpHeaders.AUTHORIZATION))) {
+            req.response().putHeader("WWW-Authenticate", "Bearer");
+            refuse(req, dialect, 401, "missing or wrong API key: send the header 'Authorization: Bearer KEY'"
+                    + " with the key serve was given", "invalid_api_key");
+            return;
+        }
         if (allowed.isEmpty()) {
-            refuse(req, 404, "no such endpoint " + path + " (try /health, /v1/generate, /v1/score)");
+            if (path.startsWith("/v1/models/")) {
+                refuse(req, dialect, 404, "model '" + path.substring("/v1/models/".length())
+                        + "' is not served here; this server serves '" + modelId + "'", "model_not_found");
+                return;
+            }
+            refuse(req, dialect, 404, "no such endpoint " + path
+                    + " (try /health, /v1/generate, /v1/score, /v1/completions, /v1/models, or / in a browser)");
             return;
         }
         if (route == null) {
             req.response().putHeader(HttpHeaders.ALLOW, String.join(", ", allowed));
-            refuse(req, 405, "use " + String.join(" or ", allowed) + ", not " + req.method().name());
+            refuse(req, dialect, 405, "use " + String.join(" or ", allowed) + ", not " + req.method().name());
             return;
         }
         String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -324,11 +384,11 @@ final class HttpApi implements AutoCloseable {
             try {
                 length = Long.parseLong(declared.trim());
             } catch (NumberFormatException e) {
-                refuse(req, 400, "bad Content-Length");
+                refuse(req, dialect, 400, "bad Content-Length");
                 return;
             }
             if (length > limits.maxBodyBytes()) {
-                refuse(req, 413, "request body exceeds " + limits.maxBodyBytes() + " bytes");
+                refuse(req, dialect, 413, "request body exceeds " + limits.maxBodyBytes() + " bytes");
                 return;
             }
         }
@@ -340,7 +400,7 @@ final class HttpApi implements AutoCloseable {
             }
             if (body.length() + chunk.length() > limits.maxBodyBytes()) {
                 refused[0] = true;
-                refuse(req, 413, "request body exceeds " + limits.maxBodyBytes() + " bytes");
+                refuse(req, dialect, 413, "request body exceeds " + limits.maxBodyBytes() + " bytes");
                 return;
             }
             body.appendBuffer(chunk);
@@ -348,7 +408,7 @@ final class HttpApi implements AutoCloseable {
         req.exceptionHandler(t -> {
             if (!refused[0]) {
                 refused[0] = true;
-                refuse(req, 400, "malformed request: " + t.getMessage());
+                refuse(req, dialect, 400, "malformed request: " + t.getMessage());
             }
         });
         Route endpoint = route;
@@ -364,11 +424,30 @@ final class HttpApi implements AutoCloseable {
         });
     }
 
+    /** Charlm's own routes and the page answer errors charlm's way; the rest of /v1/ OpenAI's. */
+    private static ErrorDialect dialectOf(String path) {
+        return path.startsWith("/v1/") && !path.equals("/v1/generate") && !path.equals("/v1/score")
+                ? ErrorDialect.OPENAI : ErrorDialect.CHARLM;
+    }
+
+    /** Whether an Authorization header carries the key; compared in constant time. */
+    private boolean authorized(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(apiKey, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void refuse(HttpServerRequest req, ErrorDialect dialect, int status, String message) {
+        refuse(req, dialect, status, message, null);
+    }
+
     /** Answers an error and closes the connection: what else the client sends is not read. */
-    private static void refuse(HttpServerRequest req, int status, String message) {
+    private static void refuse(HttpServerRequest req, ErrorDialect dialect, int status, String message, String code) {
         req.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(Buffer.buffer(Exchanges.error(message))).onComplete(v -> req.connection().close());
+                .end(Buffer.buffer(dialect.json(status, message, null, code)))
+                .onComplete(v -> req.connection().close());
     }
 
     private void dispatch(Route route, Exchange ex) {
@@ -378,11 +457,12 @@ final class HttpApi implements AutoCloseable {
                 try {
                     route.endpoint().handle(ex);
                 } catch (ApiError e) {
-                    answerError(ex, e.status, e.getMessage());
+                    answerError(ex, route.dialect(), e);
                 } catch (InvalidFieldException e) {
-                    answerError(ex, 400, e.renderedAs("field '" + e.field() + "'"));
+                    answerError(ex, route.dialect(),
+                            new ApiError(400, e.renderedAs("field '" + e.field() + "'"), e.field(), null));
                 } catch (RuntimeException e) {
-                    answerError(ex, 500, "internal error: " + e.getClass().getSimpleName());
+                    answerError(ex, route.dialect(), new ApiError(500, "internal error: " + e.getClass().getSimpleName()));
                 } finally {
                     inFlight.decrementAndGet();
                 }
@@ -390,16 +470,21 @@ final class HttpApi implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             inFlight.decrementAndGet();
             ex.setHeader("Retry-After", "1");
-            ex.send(503, Exchanges.error("busy: no thread free to take the request; retry later"));
+            ex.send(503, route.dialect().json(503, "busy: no thread free to take the request; retry later", null, null));
         }
     }
 
-    private static void answerError(Exchange ex, int status, String message) {
+    private static void answerError(Exchange ex, ErrorDialect dialect, ApiError e) {
         if (ex.started()) {
-            ex.event("error", Exchanges.error(message)); // a stream's status is out: say it in the stream
+            // A stream's status is out: say it in the stream.
+            if (dialect == ErrorDialect.OPENAI) {
+                ex.write("data: " + dialect.json(e) + "\n\n");
+            } else {
+                ex.event("error", dialect.json(e));
+            }
             ex.end();
         } else {
-            ex.send(status, Exchanges.error(message));
+            ex.send(e.status, dialect.json(e));
         }
     }
 

@@ -22,7 +22,7 @@ final class JsonFields {
         while (names.hasNext()) {
             String f = names.next();
             if (!known.contains(f)) {
-                throw new ApiError(400, "unknown field '" + f + "' (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+                throw ApiError.field(f, "unknown field '" + f + "' (known: " + String.join(", ", new TreeSet<>(known)) + ")");
             }
         }
     }
@@ -34,14 +34,14 @@ final class JsonFields {
             return fallback;
         }
         if (!n.isNumber()) {
-            throw new ApiError(400, "field '" + field + "' must be an integer");
+            throw ApiError.field(field, "field '" + field + "' must be an integer");
         }
         BigDecimal v = n.decimalValue();
         if (v.signum() != 0 && v.stripTrailingZeros().scale() > 0) {
-            throw new ApiError(400, "field '" + field + "' must be an integer, got " + n.asText());
+            throw ApiError.field(field, "field '" + field + "' must be an integer, got " + n.asText());
         }
         if (v.compareTo(BigDecimal.valueOf(min)) < 0 || v.compareTo(BigDecimal.valueOf(max)) > 0) {
-            throw new ApiError(400, "field '" + field + "' must be in [" + min + ", " + max + "], got " + n.asText());
+            throw ApiError.field(field, "field '" + field + "' must be in [" + min + ", " + max + "], got " + n.asText());
         }
         return v.longValueExact();
     }
@@ -58,11 +58,11 @@ final class JsonFields {
             return fallback;
         }
         if (!n.isNumber()) {
-            throw new ApiError(400, "field '" + field + "' must be a number");
+            throw ApiError.field(field, "field '" + field + "' must be a number");
         }
         double d = n.doubleValue();
         if (!Double.isFinite(d)) {
-            throw new ApiError(400, "field '" + field + "' must be a finite number, got " + n.asText());
+            throw ApiError.field(field, "field '" + field + "' must be a finite number, got " + n.asText());
         }
         return d;
     }

@@ -36,6 +36,17 @@ public class ServeCommand implements Callable<Integer> {
             description = "On Ctrl-C or SIGTERM, how long running requests may finish before they are ended. Default: ${DEFAULT-VALUE}.")
     int shutdownGrace;
 
+    @Option(names = "--model-id", paramLabel = "NAME",
+            description = "The name OpenAI clients send as 'model'. Default: charlm-default (charlm-default-int8 with"
+                    + " --precision int8), or the model file's name without .onnx.")
+    String modelId;
+
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:CHARLM_API_KEY}",
+            description = "Ask every /v1/ request for 'Authorization: Bearer KEY', as OpenAI's clients send it"
+                    + " (default: the CHARLM_API_KEY environment variable; unset: no key asked). The page at /"
+                    + " and /health stay open.")
+    String apiKey;
+
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
@@ -45,6 +56,11 @@ public class ServeCommand implements Callable<Integer> {
             throw new InvalidFieldException("shutdown_grace", "must be >= 0, got " + shutdownGrace);
         }
         HttpApi.Limits limits = serverLimits.limits();
+        String id = modelId != null ? modelId : modelOption.name();
+        if (id.isBlank() || !id.chars().allMatch(ch -> ch > ' ' && ch < 127 && ch != '/')) {
+            throw new InvalidFieldException("model_id", "must be printable ASCII without spaces or '/', got '" + id + "'");
+        }
+        String key = apiKey == null || apiKey.isEmpty() ? null : apiKey;
         if (new InetSocketAddress(host, 0).isUnresolved()) {
             throw new UsageError("--host " + host + ": no such host (the name does not resolve)");
         }
@@ -54,15 +70,16 @@ public class ServeCommand implements Callable<Integer> {
         try (Interruption stop = Interruption.watch(Duration.ofSeconds(2L * shutdownGrace + 15));
                 CharModel model = modelOption.load(ModelOptions.defaults());
                 CharModel scoring = modelOption.load(ModelOptions.forScoring());
-                HttpApi api = new HttpApi(model, scoring, limits)) {
+                HttpApi api = new HttpApi(model, scoring, limits, id, key)) {
             InetSocketAddress at;
             try {
                 at = api.start(host, port);
             } catch (BindException e) {
                 throw new UsageError(host + ":" + port + ": cannot listen there (" + e.getMessage() + ")");
             }
-            System.err.println("charlm serve: " + model + " on http://" + at.getHostString() + ":" + at.getPort()
-                    + " (GET /health, POST /v1/generate, POST /v1/score); Ctrl-C stops");
+            System.err.println("charlm serve: " + model + " as '" + id + "' on http://" + at.getHostString() + ":"
+                    + at.getPort() + " (a browser there gets the playground; OpenAI clients use /v1; also /v1/generate,"
+                    + " /v1/score, /health" + (key != null ? "; /v1/ asks for the API key" : "") + "); Ctrl-C stops");
             Quarkus.waitForExit();
             System.err.println("charlm serve: stopping: " + api.requestsInFlight() + " request(s) in flight get up to "
                     + shutdownGrace + " s to finish");

@@ -295,6 +295,70 @@ class HostileClientsTest {
         }
     }
 
+    /** Opens a completions stream and reads up to its first chunk. */
+    static Socket completionStream(int port, String body) throws IOException {
+        Socket s = connect(port);
+        s.getOutputStream().write(post("/v1/completions", "application/json", body.getBytes(StandardCharsets.UTF_8)));
+        BufferedReader events = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        do {
+            line = events.readLine();
+        } while (line != null && !line.startsWith("data: {"));
+        assertTrue(line != null, "the stream started");
+        return s;
+    }
+
+    @Test
+    @Timeout(60)
+    void completionsCostASlotPerChoiceAndStopWhenTheirClientVanishes() throws Exception {
+        try (HttpApi api = new HttpApi(model, scoring, limits(4, 1 << 20, 256, 20))) {
+            int port = api.start("127.0.0.1", 0).getPort();
+            String many = "{\"prompt\":\"the\",\"n\":4,\"max_tokens\":10000,\"stream\":true}";
+            Socket stream = completionStream(port, many);
+            // Four choices hold all four slots: another request waits its 2 s and is told to retry.
+            Reply busy = exchange(port, post("/v1/completions", "application/json",
+                    "{\"prompt\":\"a\",\"max_tokens\":1}".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(503, busy.status(), busy.body());
+            assertTrue(busy.body().contains("\"type\":\"server_error\""), busy.body());
+            stream.close();
+            await("the vanished client's four choices stop", Duration.ofSeconds(5), () -> api.requestsInFlight() == 0);
+            Reply after = exchange(port, post("/v1/completions", "application/json",
+                    "{\"prompt\":\"a\",\"max_tokens\":1}".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(200, after.status(), after.body());
+
+            // A client waiting for a whole (not streamed) answer that goes away stops its work too.
+            Socket waiting = connect(port);
+            waiting.getOutputStream().write(post("/v1/completions", "application/json",
+                    "{\"prompt\":\"the\",\"n\":2,\"max_tokens\":10000}".getBytes(StandardCharsets.UTF_8)));
+            await("the request is taken up", Duration.ofSeconds(5), () -> api.requestsInFlight() == 1);
+            waiting.close();
+            await("its work stops", Duration.ofSeconds(5), () -> api.requestsInFlight() == 0);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aCompletionStreamDuringShutdownEndsWithAnOpenAiError() throws Exception {
+        HttpApi api = new HttpApi(model, scoring, limits(4, 4 << 20, 256, 20));
+        int port = api.start("127.0.0.1", 0).getPort();
+        try (Socket stream = completionStream(port, "{\"prompt\":\"the\",\"max_tokens\":10000,\"stream\":true}")) {
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> api.shutdown(Duration.ofMillis(300)));
+            BufferedReader events = new BufferedReader(new InputStreamReader(stream.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String last = null;
+            for (String l = events.readLine(); l != null; l = events.readLine()) {
+                if (l.startsWith("data: ")) {
+                    last = l;
+                }
+                if (l.startsWith("data: {\"error\"")) {
+                    break;
+                }
+            }
+            assertTrue(last != null && last.startsWith("data: {\"error\":{\"message\":\"server is shutting down"), last);
+            stopping.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     @Timeout(60)
     void aScoringRequestDuringShutdownGetsAnAnswer() throws Exception {

@@ -142,7 +142,7 @@ class HttpApiTest {
         assertError(post("/v1/generate", "application/json", "{\"prompt\":\"123\"}"), 400, "empty after d2l preprocessing");
         assertError(post("/v1/generate", "application/json", "{\"prompt\":\"" + "a".repeat(70_000) + "\"}"), 413,
                 "exceeds 65536 bytes");
-        assertError(post("/v1/nothing", "application/json", "{}"), 404, "no such endpoint");
+        assertError(post("/nothing", "application/json", "{}"), 404, "no such endpoint");
         HttpResponse<String> get = client.send(HttpRequest.newBuilder(base.resolve("/v1/generate")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertError(get, 405, "use POST");

@@ -80,18 +80,28 @@ class NativeSourcesIT {
     }
 
     @Test
-    void nativeLibrariesAndTheDefaultModelAreResourcesOfTheImage() throws Exception {
+    void nativeLibrariesBuiltInModelsAndThePageAreResourcesOfTheImage() throws Exception {
         JsonNode resources = jsonEntry(runnerJar(), "META-INF/native-image/resource-config.json");
         List<Pattern> includes = new ArrayList<>();
         resources.path("resources").path("includes").forEach(i -> includes.add(Pattern.compile(i.get("pattern").asText())));
-        for (String needed : List.of("ai/onnxruntime/native/linux-x64/libonnxruntime.so",
-                "ai/onnxruntime/native/linux-x64/libonnxruntime4j_jni.so", "dev/charlm/sdk/default-model.onnx")) {
-            assertTrue(includes.stream().anyMatch(p -> p.matcher(needed).matches()), needed + " is not included: " + includes);
-        }
-        try (ZipFile ort = new ZipFile(libJar("com.microsoft.onnxruntime").toFile());
-                ZipFile sdk = new ZipFile(libJar("dev.charlm.charlm-sdk").toFile())) {
-            assertTrue(ort.getEntry("ai/onnxruntime/native/linux-x64/libonnxruntime.so") != null);
+        List<String> needed = new ArrayList<>(List.of("ai/onnxruntime/native/linux-x64/libonnxruntime.so",
+                "ai/onnxruntime/native/linux-x64/libonnxruntime4j_jni.so"));
+        // Every built-in model in the sdk jar (each precision) and every file of the playground.
+        try (ZipFile sdk = new ZipFile(libJar("dev.charlm.charlm-sdk").toFile());
+                ZipFile app = new ZipFile(runnerJar().toFile())) {
+            sdk.stream().map(ZipEntry::getName).filter(n -> n.startsWith("dev/charlm/sdk/") && n.endsWith(".onnx"))
+                    .forEach(needed::add);
+            app.stream().map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("dev/charlm/app/playground/") && !n.endsWith("/")).forEach(needed::add);
             assertTrue(sdk.getEntry("dev/charlm/sdk/default-model.onnx").getSize() > 3_000_000);
+            assertTrue(sdk.getEntry("dev/charlm/sdk/default-model-int8.onnx") != null);
+            assertTrue(app.getEntry("dev/charlm/app/playground/index.html") != null);
+        }
+        for (String n : needed) {
+            assertTrue(includes.stream().anyMatch(p -> p.matcher(n).matches()), n + " is not included: " + includes);
+        }
+        try (ZipFile ort = new ZipFile(libJar("com.microsoft.onnxruntime").toFile())) {
+            assertTrue(ort.getEntry("ai/onnxruntime/native/linux-x64/libonnxruntime.so") != null);
         }
     }
 }

@@ -34,9 +34,15 @@ class ProcessesIT {
     @TempDir Path dir;
 
     static Process start(Path err, String... args) throws IOException {
+        return start(err, java.util.Map.of(), args);
+    }
+
+    static Process start(Path err, java.util.Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(err.toFile()).start();
+        ProcessBuilder b = new ProcessBuilder(command).redirectError(err.toFile());
+        b.environment().putAll(env);
+        return b.start();
     }
 
     static void signal(Process p, String signal) throws Exception {
@@ -111,7 +117,8 @@ class ProcessesIT {
     @Timeout(120)
     void sigtermToServeEndsRunningStreamsProperly() throws Exception {
         Path err = dir.resolve("err.txt");
-        Process p = start(err, "serve", "--port", "0", "--shutdown-grace", "1", "--max-characters", "1000000",
+        // The API key from the environment, as a deployment would pass it.
+        Process p = start(err, java.util.Map.of("CHARLM_API_KEY", "sk-from-env"), "serve", "--port", "0", "--shutdown-grace", "1", "--max-characters", "1000000",
                 "--precision", "int8");
         Pattern listening = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+) ");
         int port = -1;
@@ -129,14 +136,21 @@ class ProcessesIT {
             h.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             String health = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(health.contains("\"model\":\"default model (int8)\"") && health.contains("\"precision\":\"int8\""),
-                    health);
+            assertTrue(health.contains("\"model\":\"default model (int8)\"") && health.contains("\"precision\":\"int8\"")
+                    && health.contains("\"id\":\"charlm-default-int8\""), health);
+        }
+        try (Socket m = new Socket("127.0.0.1", port)) {
+            m.getOutputStream().write("GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String models = new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(models.startsWith("HTTP/1.1 401") && models.contains("invalid_api_key"), models);
         }
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
             OutputStream o = s.getOutputStream();
             byte[] body = "{\"prompt\":\"the\",\"max_characters\":1000000}".getBytes(StandardCharsets.UTF_8);
-            o.write(("POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            o.write(("POST /v1/generate HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-from-env\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: "
                     + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             o.write(body);
             o.flush();

@@ -45,4 +45,12 @@ class ServeCommandTest {
         assertEquals(2, r.exitCode());
         assertEquals("charlm serve: error: --max-concurrent must be positive, got 0", r.getErrorOutput().strip());
     }
+
+    @Test
+    void aModelIdClientsCannotSendIsRefused(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("serve", "--port", "0", "--model-id", "my model");
+        assertEquals(2, r.exitCode());
+        assertEquals("charlm serve: error: --model-id must be printable ASCII without spaces or '/', got 'my model'",
+                r.getErrorOutput().strip());
+    }
 }

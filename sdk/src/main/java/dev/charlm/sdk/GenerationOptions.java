@@ -20,6 +20,7 @@ public final class GenerationOptions {
     private final long seed;
     private final int maxCharacters;
     private final List<String> stopStrings;
+    private final int logprobs;
 
     private GenerationOptions(Builder b) {
         this.temperature = b.temperature;
@@ -28,6 +29,7 @@ public final class GenerationOptions {
         this.seed = b.seed;
         this.maxCharacters = b.maxCharacters;
         this.stopStrings = List.copyOf(b.stopStrings);
+        this.logprobs = b.logprobs;
     }
 
     /** Greedy decoding of {@code maxCharacters} characters. */
@@ -63,6 +65,14 @@ public final class GenerationOptions {
         return stopStrings;
     }
 
+    /**
+     * How many alternatives to record with each chosen character's log-probability ({@link
+     * GenerationSession#lastChoice()}); -1: none recorded (the default, and free).
+     */
+    public int logprobs() {
+        return logprobs;
+    }
+
     /** Builder of {@link GenerationOptions}; defaults: greedy, 100 characters, no stop strings. */
     public static final class Builder {
         private double temperature;
@@ -71,6 +81,7 @@ public final class GenerationOptions {
         private long seed = System.nanoTime();
         private int maxCharacters = 100;
         private List<String> stopStrings = List.of();
+        private int logprobs = -1;
 
         private Builder() {}
 
@@ -122,6 +133,18 @@ public final class GenerationOptions {
                 }
             }
             this.stopStrings = List.copyOf(stops);
+            return this;
+        }
+
+        /**
+         * Records each chosen character's log-probability and the {@code top} most likely
+         * alternatives, for {@link GenerationSession#lastChoice()}; -1 records nothing.
+         */
+        public Builder logprobs(int top) {
+            if (top < -1) {
+                throw new InvalidFieldException("logprobs", "must be >= 0 (or -1 for none), got " + top);
+            }
+            this.logprobs = top;
             return this;
         }
 

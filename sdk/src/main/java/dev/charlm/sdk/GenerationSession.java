@@ -6,10 +6,15 @@ import dev.charlm.contract.Vocabulary;
 import dev.charlm.sdk.internal.Sampler;
 import dev.charlm.sdk.internal.Softmax;
 import dev.charlm.sdk.internal.Stepper;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
@@ -39,6 +44,7 @@ public final class GenerationSession {
     private final float[] logits;
     private boolean primed;
     private boolean fresh = true;
+    private CharacterChoice lastChoice;
 
     GenerationSession(CharModel model, Stepper stepper) {
         this.model = model;
@@ -100,6 +106,84 @@ public final class GenerationSession {
             model.prefixCache().put(processed, snapshot());
         }
         return processed;
+    }
+
+    /**
+     * Feeds text as {@link #feed} does and says how likely the model found each of its
+     * characters (as the model saw them, after preprocessing): a {@link CharacterChoice} per
+     * character, with the {@code top} most likely alternatives at each position. The first
+     * character of a fresh session has nothing before it to be predicted from: its
+     * log-probability is empty. The log-probabilities are the scorer's ({@link PerplexityScorer}):
+     * a text's perplexity computed from them is the one it scores. Never served from the prefix
+     * cache: the positions' distributions are what is asked for.
+     */
+    public List<CharacterChoice> feedScored(String text, int top) {
+        String processed = info.preprocessing().apply(text);
+        if (processed.isEmpty()) {
+            return List.of();
+        }
+        if (!fresh && info.preprocessing() == Preprocessing.D2L && !text.isEmpty() && !isAsciiLetter(text.charAt(0))) {
+            processed = " " + processed;
+        }
+        int[] ids = vocab.encode(processed);
+        List<CharacterChoice> choices = new ArrayList<>(ids.length);
+        int v = logits.length;
+        int at = 0; // where the next character starts in processed
+        for (int from = 0; from < ids.length; from += FEED_CHUNK) {
+            int n = Math.min(FEED_CHUNK, ids.length - from);
+            long[] tokens = new long[n];
+            for (int i = 0; i < n; i++) {
+                tokens[i] = ids[from + i];
+            }
+            // The distribution before character i is the previous step's output (for the
+            // chunk's first, the one the session holds).
+            float[] before = logits;
+            int offset = 0;
+            CharModel.Forward out = model.forward(tokens, 1, n, h, c);
+            for (int i = 0; i < n; i++) {
+                int end = at + Character.charCount(processed.codePointAt(at));
+                String ch = processed.substring(at, end);
+                at = end;
+                choices.add(primed || from + i > 0 ? choice(ch, ids[from + i], before, offset, top)
+                        : new CharacterChoice(ch, OptionalDouble.empty(), Map.of()));
+                before = out.logits();
+                offset = i * v;
+            }
+            System.arraycopy(out.logits(), (n - 1) * v, logits, 0, v);
+            System.arraycopy(out.hn(), 0, h, 0, h.length);
+            if (c != null) {
+                System.arraycopy(out.cn(), 0, c, 0, c.length);
+            }
+        }
+        primed = true;
+        fresh = false;
+        return choices;
+    }
+
+    /** Token {@code id} as chosen from the distribution {@code logits[offset..offset+V)}, with the {@code top} best. */
+    private CharacterChoice choice(String character, int id, float[] logits, int offset, int top) {
+        int v = vocab.size();
+        double logZ = Softmax.logNormalizer(logits, offset, v);
+        Map<String, Double> alternatives = new LinkedHashMap<>();
+        if (top > 0) {
+            Integer[] order = new Integer[v];
+            for (int i = 0; i < v; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Float.compare(logits[offset + b], logits[offset + a]));
+            for (int r = 0; r < Math.min(top, v); r++) {
+                alternatives.put(vocab.tokens().get(order[r]), logits[offset + order[r]] - logZ);
+            }
+        }
+        return new CharacterChoice(character, OptionalDouble.of(logits[offset + id] - logZ), alternatives);
+    }
+
+    /**
+     * The last character generated, with its log-probability, when the generation's options ask
+     * for them ({@link GenerationOptions#logprobs()}); read it in the character callback.
+     */
+    public Optional<CharacterChoice> lastChoice() {
+        return Optional.ofNullable(lastChoice);
     }
 
     private static boolean isAsciiLetter(char ch) {
@@ -218,6 +302,7 @@ public final class GenerationSession {
      */
     final class Generation implements Iterator<String> {
         private final Sampler sampler;
+        private final int logprobs;
         private final int max;
         private final List<String> stops;
         private final StringBuilder text;
@@ -231,6 +316,7 @@ public final class GenerationSession {
             requirePrimed();
             this.sampler = new Sampler(vocab.size(), o.temperature(), o.topK(), o.topP(), o.seed(), ModelContract.UNK_ID);
             this.max = o.maxCharacters();
+            this.logprobs = o.logprobs();
             this.stops = o.stopStrings();
             this.text = new StringBuilder(Math.min(max, 4096));
             if (max == 0) {
@@ -255,7 +341,11 @@ public final class GenerationSession {
             if (finish != null) {
                 throw new NoSuchElementException("generation finished: " + finish);
             }
-            return sampler.next(logits);
+            int id = sampler.next(logits);
+            if (logprobs >= 0) {
+                lastChoice = choice(vocab.tokens().get(id), id, logits, 0, logprobs);
+            }
+            return id;
         }
 
         /** Records a token whose step has been applied; returns its character. */

@@ -246,6 +246,58 @@ class GenerationTest {
         }
     }
 
+    @Test
+    void scoredFeedingGivesTheScorersPerplexityAndTheSameState() throws Exception {
+        // Longer than a feeding chunk, so the distribution carried across chunks is checked too.
+        String text = Files.readString(Path.of(System.getProperty("charlm.root"), "..", "shared", "data",
+                "timemachine.txt")).substring(20_000, 21_500);
+        GenerationSession scored = model.newSession();
+        List<CharacterChoice> choices = scored.feedScored(text, 3);
+        String processed = model.info().preprocessing().apply(text);
+        assertEquals(processed, choices.stream().map(CharacterChoice::character).collect(Collectors.joining()));
+        assertTrue(choices.get(0).logprob().isEmpty(), "the first character has nothing before it");
+        double nll = 0;
+        for (CharacterChoice c : choices.subList(1, choices.size())) {
+            double lp = c.logprob().orElseThrow();
+            nll -= lp;
+            assertEquals(3, c.alternatives().size());
+            Double best = c.alternatives().values().iterator().next();
+            assertTrue(best >= lp - 1e-12, "the best alternative is at least as likely as the character");
+        }
+        ScoreReport report = model.newScorer().score("text", text);
+        assertEquals(report.predictions(), choices.size() - 1);
+        assertEquals(report.perplexity(), Math.exp(nll / (choices.size() - 1)), report.perplexity() * 1e-9);
+
+        GenerationSession plain = model.newSession();
+        plain.feed(text);
+        assertEquals(plain.generate(GenerationOptions.greedy(30), null).text(),
+                scored.generate(GenerationOptions.greedy(30), null).text());
+    }
+
+    @Test
+    void generatedCharactersCarryTheirLogProbabilities() {
+        GenerationSession s = model.newSession();
+        s.feed("the time machine");
+        GenerationSession twin = model.newSession();
+        twin.feed("the time machine");
+        List<CharacterChoice> seen = new ArrayList<>();
+        GenerationResult r = s.generate(GenerationOptions.builder().maxCharacters(20).temperature(0.8).seed(7)
+                .logprobs(2).build(), ch -> seen.add(s.lastChoice().orElseThrow()));
+        assertEquals(r.text(), seen.stream().map(CharacterChoice::character).collect(Collectors.joining()));
+        // Each logprob is the temperature-1 distribution's, as feeding the same text scores it
+        // (d2l preprocessing drops a trailing space from the text fed).
+        List<CharacterChoice> rescored = twin.feedScored(r.text(), 2);
+        assertTrue(rescored.size() >= seen.size() - 1, rescored.size() + " of " + seen.size());
+        for (int i = 0; i < rescored.size(); i++) {
+            assertEquals(rescored.get(i).logprob().orElseThrow(), seen.get(i).logprob().orElseThrow(), 1e-5);
+            assertEquals(rescored.get(i).alternatives().keySet(), seen.get(i).alternatives().keySet());
+        }
+        GenerationSession quiet = model.newSession();
+        quiet.feed("the time machine");
+        quiet.generate(GenerationOptions.greedy(5), null);
+        assertTrue(quiet.lastChoice().isEmpty(), "nothing is recorded unless asked");
+    }
+
     static CharModel loadFresh() {
         try {
             return CharModel.loadDefault();

@@ -32,6 +32,11 @@ public final class Softmax {
 
     /** -log softmax(logits[offset..offset+n))[target], natural log. */
     public static double negativeLogLikelihood(float[] logits, int offset, int n, int target) {
+        return logNormalizer(logits, offset, n) - logits[offset + target];
+    }
+
+    /** log sum exp(logits[offset..offset+n)): a logit minus it is that entry's log-probability. */
+    public static double logNormalizer(float[] logits, int offset, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int v = 0; v < n; v++) {
             max = Math.max(max, logits[offset + v]);
@@ -40,6 +45,6 @@ public final class Softmax {
         for (int v = 0; v < n; v++) {
             sum += Math.exp(logits[offset + v] - max);
         }
-        return max + Math.log(sum) - logits[offset + target];
+        return max + Math.log(sum);
     }
 }
