@@ -175,7 +175,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Path arguments as files: 'library' or 'more' (unless a file of that name exists), else InputPaths' rules. */
-    private static List<Path> paths(List<String> args) throws InvalidTextException {
+    public static List<Path> paths(List<String> args) throws InvalidTextException {
         List<Path> files = new ArrayList<>();
         for (String a : args) {
             if (Library.named(a).isPresent() && !Files.exists(Path.of(a))) {

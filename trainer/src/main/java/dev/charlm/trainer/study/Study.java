@@ -40,7 +40,14 @@ import java.util.Optional;
 final class Study {
 
     /** A held-out score: the LSTM's and the 5-gram's on the same text. */
-    record Score(double model, double ngram, long predictions) {}
+    /**
+     * One held-out figure of a run beside its yardsticks on the same split.
+     *
+     * @param model the run's perplexity
+     * @param ngram the reference 5-gram's (interpolated absolute discounting, ngram.py's)
+     * @param kneserNey modified Kneser-Ney's at the best order ({@link CharNgram#BEST_ORDER})
+     */
+    record Score(double model, double ngram, double kneserNey, long predictions) {}
 
     private final Path out;
     private final Path runs;
@@ -99,20 +106,26 @@ final class Study {
             model = HeldOutScorer.evaluateAll(m, tails);
         }
         CharNgram ngram = ngram(trained, eval);
+        CharNgram kneserNey = kneserNey(trained, eval, CharNgram.BEST_ORDER);
         Map<String, Score> scores = new LinkedHashMap<>();
         double modelNll = 0;
         double ngramNll = 0;
+        double kneserNeyNll = 0;
         long predictions = 0;
         for (int i = 0; i < tails.size(); i++) {
             SourceText s = eval.sources().get(i);
             double n = ngram.totalNll(s.heldOut());
+            double k = kneserNey.totalNll(s.heldOut());
             long p = model.get(i).count();
-            scores.put(s.path().getFileName().toString(), new Score(model.get(i).perplexity(), Math.exp(n / p), p));
+            scores.put(s.path().getFileName().toString(),
+                    new Score(model.get(i).perplexity(), Math.exp(n / p), Math.exp(k / p), p));
             modelNll += model.get(i).totalNll();
             ngramNll += n;
+            kneserNeyNll += k;
             predictions += p;
         }
-        scores.put("total", new Score(Math.exp(modelNll / predictions), Math.exp(ngramNll / predictions), predictions));
+        scores.put("total", new Score(Math.exp(modelNll / predictions), Math.exp(ngramNll / predictions),
+                Math.exp(kneserNeyNll / predictions), predictions));
         return scores;
     }
 
@@ -121,17 +134,30 @@ final class Study {
      * of those and of the held-out tails of {@code evaluated} (as ngram.py builds it).
      */
     static CharNgram ngram(Corpus trained, Corpus evaluated) {
+        return CharNgram.absoluteDiscounting(5, trainingParts(trained), alphabet(trained, evaluated));
+    }
+
+    /** Modified Kneser-Ney of {@code order}, trained and over the alphabet as {@link #ngram}. */
+    static CharNgram kneserNey(Corpus trained, Corpus evaluated, int order) {
+        return CharNgram.kneserNey(order, trainingParts(trained), alphabet(trained, evaluated));
+    }
+
+    private static List<String> trainingParts(Corpus trained) {
         List<String> training = new ArrayList<>();
         for (SourceText s : trained.sources()) {
             if (s.trained()) {
                 training.add(s.training());
             }
         }
-        List<String> alphabet = new ArrayList<>(training);
+        return training;
+    }
+
+    private static List<String> alphabet(Corpus trained, Corpus evaluated) {
+        List<String> alphabet = new ArrayList<>(trainingParts(trained));
         for (SourceText s : evaluated.sources()) {
             alphabet.add(s.heldOut());
         }
-        return CharNgram.train(5, training, alphabet);
+        return alphabet;
     }
 
     /** The base request every study varies: the options given to the study command. */

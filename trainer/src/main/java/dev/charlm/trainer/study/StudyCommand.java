@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "charlm study", mixinStandardHelpOptions = true,
         description = "Measure the chapter's exercises: recipes, cells (exercise 2), scaling (3), mixing (4);"
-                + " ngram scores the reference 5-gram on a split.",
+                + " ngram scores modified Kneser-Ney and the reference 5-gram on a split.",
         subcommands = {StudyCommand.Recipes.class, StudyCommand.Cells.class, StudyCommand.Scaling.class,
                 StudyCommand.Mixing.class, StudyCommand.Ngram.class})
 public final class StudyCommand {
@@ -115,11 +115,14 @@ public final class StudyCommand {
                         run.epochs().stream().mapToDouble(EpochMetrics::validationPerplexity).toArray(), false, false);
                 json.put(r.name(), Map.of("label", r.label(), "epochs", run.epochs()));
             }
-            md.append(String.format(Locale.ROOT, "%nInterpolated character 5-gram on the same split (reference): %.3f."
-                    + " %d epochs per recipe, batch %dx%d, seed %d.%n", baseline.ngram(), epochs, o.recipe.batchSize,
+            md.append(String.format(Locale.ROOT, "%nOn the same split: modified Kneser-Ney %d-gram %.3f, interpolated"
+                    + " character 5-gram (reference) %.3f. %d epochs per recipe, batch %dx%d, seed %d.%n",
+                    CharNgram.BEST_ORDER, baseline.kneserNey(), baseline.ngram(), epochs, o.recipe.batchSize,
                     o.recipe.numSteps, o.recipe.seed));
             json.put("ngram5", baseline.ngram());
-            chart.series("5-gram", new double[] {1, epochs}, new double[] {baseline.ngram(), baseline.ngram()}, true, false);
+            json.put("kneser_ney", baseline.kneserNey());
+            chart.series("Kneser-Ney " + CharNgram.BEST_ORDER + "-gram", new double[] {1, epochs},
+                    new double[] {baseline.kneserNey(), baseline.kneserNey()}, true, false);
             study.write("recipes", md.toString(), chart.build(), GSON.toJson(json));
             return 0;
         }
@@ -173,10 +176,13 @@ public final class StudyCommand {
                         false, false);
                 json.put(c, run.epochs());
             }
-            md.append(String.format(Locale.ROOT, "%nInterpolated character 5-gram on the same split (reference): %.3f."
-                    + " Each cell: %s, %.0f minutes.%n", baseline.ngram(), o.describe(LearningRateSchedule.CONSTANT), minutes));
+            md.append(String.format(Locale.ROOT, "%nOn the same split: modified Kneser-Ney %d-gram %.3f, interpolated"
+                    + " character 5-gram (reference) %.3f. Each cell: %s, %.0f minutes.%n", CharNgram.BEST_ORDER,
+                    baseline.kneserNey(), baseline.ngram(), o.describe(LearningRateSchedule.CONSTANT), minutes));
             json.put("ngram5", baseline.ngram());
-            chart.series("5-gram", new double[] {0, minutes}, new double[] {baseline.ngram(), baseline.ngram()}, true, false);
+            json.put("kneser_ney", baseline.kneserNey());
+            chart.series("Kneser-Ney " + CharNgram.BEST_ORDER + "-gram", new double[] {0, minutes},
+                    new double[] {baseline.kneserNey(), baseline.kneserNey()}, true, false);
             study.write("cells", md.toString(), chart.build(), GSON.toJson(json));
             return 0;
         }
@@ -204,9 +210,9 @@ public final class StudyCommand {
                     : java.util.stream.IntStream.rangeClosed(1, texts.size()).boxed().toList();
             boolean strip = o.data.isEmpty();
             StringBuilder md = new StringBuilder();
-            md.append("| texts | training characters | epochs | held-out ppl, all texts | 5-gram | held-out ppl, "
-                    + firstName(texts) + " | 5-gram | best epoch on its own texts' held-out |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.append("| texts | training characters | epochs | held-out ppl, all texts | Kneser-Ney | 5-gram | held-out ppl, "
+                    + firstName(texts) + " | Kneser-Ney | 5-gram | best epoch on its own texts' held-out |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             List<double[]> rows = new ArrayList<>();
             Map<String, Object> json = new LinkedHashMap<>();
             for (int n : counts) {
@@ -221,21 +227,25 @@ public final class StudyCommand {
                 Study.Score first = s.get(texts.get(0).getFileName().toString());
                 Study.Score all = s.get("total");
                 EpochMetrics best = best(run);
-                md.append(String.format(Locale.ROOT, "| %d (%s) | %,d | %d | %.3f | %.3f | %.3f | %.3f | %d (%.3f; last %.3f) |\n",
-                        n, names(texts.subList(0, n)), chars, epochs, all.model(), all.ngram(), first.model(),
-                        first.ngram(), best.epoch(), best.validationPerplexity(), run.last().validationPerplexity()));
-                rows.add(new double[] {chars, all.model(), all.ngram(), first.model(), first.ngram()});
+                md.append(String.format(Locale.ROOT,
+                        "| %d (%s) | %,d | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %d (%.3f; last %.3f) |\n",
+                        n, names(texts.subList(0, n)), chars, epochs, all.model(), all.kneserNey(), all.ngram(),
+                        first.model(), first.kneserNey(), first.ngram(), best.epoch(), best.validationPerplexity(),
+                        run.last().validationPerplexity()));
+                rows.add(new double[] {chars, all.model(), all.kneserNey(), first.model(), first.kneserNey()});
                 json.put("texts-" + n, Map.of("training_characters", chars, "epochs", epochs, "scores", s));
             }
-            LineChart.Builder chart = LineChart.builder("More text, same budget: 2x" + o.shape.hidden + " LSTM vs 5-gram")
+            LineChart.Builder chart = LineChart.builder("More text, same budget: 2x" + o.shape.hidden + " LSTM vs Kneser-Ney")
                     .axes("training characters", "held-out perplexity").logX(true);
             double[] x = rows.stream().mapToDouble(r -> r[0]).toArray();
             chart.series("LSTM, all texts' held-out", x, col(rows, 1), false, true);
-            chart.series("5-gram, all texts' held-out", x, col(rows, 2), true, true);
+            chart.series("Kneser-Ney, all texts' held-out", x, col(rows, 2), true, true);
             chart.series("LSTM, " + firstName(texts), x, col(rows, 3), false, true);
-            chart.series("5-gram, " + firstName(texts), x, col(rows, 4), true, true);
+            chart.series("Kneser-Ney, " + firstName(texts), x, col(rows, 4), true, true);
             md.append(String.format(Locale.ROOT, "%nEach run: %s, about %,d training tokens. Held out: the last 10%%"
-                    + " of every text, all %d texts each time.%n", o.describe(o.schedule()), tokens, texts.size()));
+                    + " of every text, all %d texts each time. Kneser-Ney: modified, order %d, trained on the same"
+                    + " text; 5-gram: the reference script's.%n", o.describe(o.schedule()), tokens, texts.size(),
+                    CharNgram.BEST_ORDER));
             study.write("scaling", md.toString(), chart.build(), GSON.toJson(json));
             return 0;
         }
@@ -272,8 +282,8 @@ public final class StudyCommand {
                     new Mix("others only", b, 0.0));
             StringBuilder md = new StringBuilder();
             md.append("| trained on | " + nameA + " share | training characters | held-out ppl, " + nameA
-                    + " | 5-gram | held-out ppl, others | 5-gram |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                    + " | Kneser-Ney | 5-gram | held-out ppl, others | Kneser-Ney | 5-gram |\n");
+            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             Map<String, Object> json = new LinkedHashMap<>();
             List<double[]> rows = new ArrayList<>();
             for (Mix m : mixes) {
@@ -284,9 +294,10 @@ public final class StudyCommand {
                         Study.request(data, o, Cell.LSTM, o.settings(epochs)));
                 Study.Score onA = total(study.score(run, corpus, a));
                 Study.Score onB = total(study.score(run, corpus, b));
-                md.append(String.format(Locale.ROOT, "| %s | %.0f%% | %,d | %.3f | %.3f | %.3f | %.3f |\n", m.name(),
-                        m.shareA() * 100, corpus.trainingTokens().length, onA.model(), onA.ngram(), onB.model(), onB.ngram()));
-                rows.add(new double[] {m.shareA() * 100, onA.model(), onA.ngram(), onB.model(), onB.ngram()});
+                md.append(String.format(Locale.ROOT, "| %s | %.0f%% | %,d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n",
+                        m.name(), m.shareA() * 100, corpus.trainingTokens().length, onA.model(), onA.kneserNey(),
+                        onA.ngram(), onB.model(), onB.kneserNey(), onB.ngram()));
+                rows.add(new double[] {m.shareA() * 100, onA.model(), onA.kneserNey(), onB.model(), onB.kneserNey()});
                 json.put(m.name(), Map.of("share_a", m.shareA(), "on_a", onA, "on_b", onB, "epochs", epochs));
             }
             rows.sort((x, y) -> Double.compare(x[0], y[0]));
@@ -294,9 +305,9 @@ public final class StudyCommand {
             LineChart chart = LineChart.builder("Mixing authors at " + Study.millions(size) + " training characters")
                     .axes(nameA + "'s share of the training text (%)", "held-out perplexity")
                     .series("LSTM on " + nameA, x, col(rows, 1), false, true)
-                    .series("5-gram on " + nameA, x, col(rows, 2), true, true)
+                    .series("Kneser-Ney on " + nameA, x, col(rows, 2), true, true)
                     .series("LSTM on others", x, col(rows, 3), false, true)
-                    .series("5-gram on others", x, col(rows, 4), true, true).build();
+                    .series("Kneser-Ney on others", x, col(rows, 4), true, true).build();
             md.append(String.format(Locale.ROOT, "%nEach run: %,d training characters (the smaller group's size), about"
                     + " %,d training tokens, %s. Held out: the last 10%% of every text.%n", size, tokens,
                     o.describe(o.schedule())));
@@ -313,41 +324,96 @@ public final class StudyCommand {
         }
     }
 
-    /** The reference every study quotes, on its own: the 5-gram on a split, per file and in total. */
+    /** The yardsticks every study quotes, on their own: Kneser-Ney and the 5-gram on a split, per file and in total. */
     @Command(name = "ngram", mixinStandardHelpOptions = true,
-            description = "Train the interpolated character 5-gram on the first 90% of each text and score each"
-                    + " text's last 10% and all of them together (no neural network; seconds).")
+            description = "Train modified Kneser-Ney of each --order and the reference 5-gram on the first 90% of"
+                    + " each text, and score each text's last 10%, each --data group and all of them (no neural"
+                    + " network; seconds to a minute).")
     static final class Ngram implements Callable<Integer> {
-        @Option(names = "--data", paramLabel = "FILE",
-                description = "The texts (repeatable). Default: the library's twelve novels, front matter stripped.")
-        List<Path> data = new ArrayList<>();
+        @Option(names = "--data", paramLabel = "FILE|DIR|GLOB|library|more",
+                description = "The texts (repeatable; each argument's texts also get a total). Default: library.")
+        List<String> data = new ArrayList<>();
 
-        @Option(names = "--strip-front-matter", description = "Strip Project Gutenberg front matter (always for the library).")
+        @Option(names = "--order", split = ",", paramLabel = "N",
+                description = "Kneser-Ney orders (repeatable or comma-separated). Default: " + CharNgram.BEST_ORDER
+                        + ", the best on the library.")
+        List<Integer> orders = new ArrayList<>();
+
+        @Option(names = "--strip-front-matter", description = "Strip Project Gutenberg front matter (always for library and more).")
         boolean strip;
 
         @Override
         public Integer call() throws Exception {
-            List<Path> texts = data.isEmpty() ? Library.resolveAll(TextStore.fromSystemProperties()) : data;
-            Corpus corpus = Corpus.load(new CorpusSpec(texts, List.of(), strip || data.isEmpty(), 0),
-                    Preprocessing.D2L, 0.1, null);
-            CharNgram ngram = Study.ngram(corpus, corpus);
-            double nll = 0;
-            long predictions = 0;
-            int width = corpus.sources().stream().mapToInt(s -> s.path().getFileName().toString().length()).max()
-                    .orElse(0);
-            String row = "%-" + Math.max(width, 16) + "s %12s %10s%n";
-            System.out.printf(row, "held-out part of", "characters", "5-gram ppl");
-            for (SourceText s : corpus.sources()) {
-                double n = ngram.totalNll(s.heldOut());
-                long p = s.heldOut().length() - 1;
-                System.out.printf(Locale.ROOT, row, s.path().getFileName(), String.format(Locale.ROOT, "%,d", p + 1),
-                        String.format(Locale.ROOT, "%.3f", Perplexity.of(n, p)));
-                nll += n;
-                predictions += p;
+            List<String> args = data.isEmpty() ? List.of(Library.NAME) : data;
+            List<Integer> ks = orders.isEmpty() ? List.of(CharNgram.BEST_ORDER) : orders;
+            for (int k : ks) {
+                if (k < 1 || k > 12) {
+                    throw new dev.charlm.contract.InvalidFieldException("order", "must be in [1, 12], got " + k);
+                }
             }
-            System.out.printf(Locale.ROOT, row, "total", String.format(Locale.ROOT, "%,d",
-                    predictions + corpus.sources().size()), String.format(Locale.ROOT, "%.3f", Perplexity.of(nll, predictions)));
+            // Each argument's files, in order, so that each gets its own total.
+            Map<String, List<Path>> groups = new LinkedHashMap<>();
+            List<Path> texts = new ArrayList<>();
+            for (String a : args) {
+                List<Path> files = dev.charlm.trainer.TrainCommand.paths(List.of(a));
+                groups.put(a, files);
+                texts.addAll(files);
+            }
+            boolean manifest = args.stream().anyMatch(a -> Library.named(a).isPresent());
+            Corpus corpus = Corpus.load(new CorpusSpec(texts, List.of(), strip || manifest, 0), Preprocessing.D2L, 0.1,
+                    null);
+            List<CharNgram> models = new ArrayList<>();
+            for (int k : ks) {
+                models.add(Study.kneserNey(corpus, corpus, k));
+            }
+            models.add(Study.ngram(corpus, corpus));
+            int width = Math.max(16, corpus.sources().stream().mapToInt(s -> s.path().getFileName().toString().length())
+                    .max().orElse(0));
+            StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %12s", "held-out part of",
+                    "characters"));
+            for (int k : ks) {
+                header.append(String.format(Locale.ROOT, " %10s", "KN-" + k));
+            }
+            header.append(String.format(Locale.ROOT, " %10s", "5-gram ref"));
+            System.out.println(header);
+            double[][] nll = new double[corpus.sources().size()][models.size()];
+            long[] predictions = new long[corpus.sources().size()];
+            for (int i = 0; i < corpus.sources().size(); i++) {
+                SourceText s = corpus.sources().get(i);
+                predictions[i] = s.heldOut().length() - 1;
+                for (int m = 0; m < models.size(); m++) {
+                    nll[i][m] = models.get(m).totalNll(s.heldOut());
+                }
+                printRow(width, s.path().getFileName().toString(), nll, predictions, i, i + 1, models.size());
+            }
+            int from = 0;
+            if (groups.size() > 1) {
+                for (Map.Entry<String, List<Path>> g : groups.entrySet()) {
+                    printRow(width, "total, " + g.getKey(), nll, predictions, from, from + g.getValue().size(),
+                            models.size());
+                    from += g.getValue().size();
+                }
+            }
+            printRow(width, "total", nll, predictions, 0, corpus.sources().size(), models.size());
             return 0;
+        }
+
+        private static void printRow(int width, String name, double[][] nll, long[] predictions, int from, int to,
+                int models) {
+            long p = 0;
+            double[] sums = new double[models];
+            for (int i = from; i < to; i++) {
+                p += predictions[i];
+                for (int m = 0; m < models; m++) {
+                    sums[m] += nll[i][m];
+                }
+            }
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %12s", name,
+                    String.format(Locale.ROOT, "%,d", p + (to - from))));
+            for (double s : sums) {
+                row.append(String.format(Locale.ROOT, " %10.3f", Perplexity.of(s, p)));
+            }
+            System.out.println(row);
         }
     }
 
