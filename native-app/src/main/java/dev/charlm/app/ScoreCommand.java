@@ -9,7 +9,15 @@ import dev.charlm.contract.InputPaths;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.ModelOptions;
+import dev.charlm.cli.UsageError;
+import dev.charlm.sdk.RecordFormat;
+import dev.charlm.sdk.RecordOutput;
+import dev.charlm.sdk.RecordParser;
+import dev.charlm.sdk.RecordReader;
+import dev.charlm.sdk.RecordScore;
+import dev.charlm.sdk.RecordScores;
 import dev.charlm.sdk.ScoreListener;
+import dev.charlm.sdk.TextRecord;
 import dev.charlm.sdk.ScoreOutcome;
 import dev.charlm.sdk.ScoreOutput;
 import dev.charlm.sdk.ScoringOptions;
@@ -17,19 +25,23 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code charlm score}: perplexity of files, all scored together; a table or JSON lines on
- * stdout, progress on stderr. A file that fails is named with its reason, the rest are still
- * scored, and the exit status is then 1.
+ * {@code charlm score}: perplexity of files, all scored together, or of every record (line,
+ * JSON line) in them with {@code --records}; a table or JSON lines on stdout, progress on
+ * stderr. A file or record that fails is named with its reason, the rest are still scored, and
+ * the exit status is then 1.
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = "Score the perplexity of files (files, directories of .txt files, or quoted globs).")
@@ -49,12 +61,33 @@ public class ScoreCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file, then one for the total.")
     boolean json;
 
+    @Option(names = "--records", paramLabel = "FORMAT", converter = RecordFormats.class,
+            description = "Score each line (lines) or each JSON line's text field (jsonl) as a document of its own:"
+                    + " one JSON line per record in input order, then each file's total and the total.")
+    RecordFormat records;
+
+    @Option(names = "--field", paramLabel = "NAME", description = "With --records jsonl: the text's field. Default: text.")
+    String field;
+
+    @Option(names = "--id-field", paramLabel = "NAME",
+            description = "With --records jsonl: a field copied into each record's line as its id.")
+    String idField;
+
     @Override
     public Integer call() throws Exception {
         ScoringOptions scoring = scoringOptions.options();
+        if (records == null && (field != null || idField != null)) {
+            throw new UsageError((field != null ? "--field" : "--id-field") + " needs --records jsonl");
+        }
+        if (records == RecordFormat.LINES && (field != null || idField != null)) {
+            throw new UsageError((field != null ? "--field" : "--id-field") + " needs --records jsonl (lines have no fields)");
+        }
         List<Path> files = new ArrayList<>();
         for (String p : paths) {
             files.addAll(expand(p));
+        }
+        if (records != null) {
+            return scoreRecords(files, scoring);
         }
         PrintStream out = System.out;
         PrintStream err = System.err;
@@ -108,6 +141,59 @@ public class ScoreCommand implements Callable<Integer> {
     }
 
     /**
+     * {@code --records}: the records of every file as one stream, scored packed into the rows and
+     * printed in input order ({@link RecordOutput}); Ctrl-C prints the totals of what was done.
+     */
+    private int scoreRecords(List<Path> files, ScoringOptions scoring) throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        RecordParser parser = new RecordParser(records, field, idField);
+        try (Interruption interruption = Interruption.watch(Duration.ofSeconds(30));
+                CharModel model = modelOption.load(ModelOptions.forScoring())) {
+            RecordOutput output = new RecordOutput(out, err, "charlm score", files.stream().map(Path::toString).toList());
+            Progress progress = new Progress(err, System.console() != null);
+            Iterator<TextRecord> input = RecordReader.files(files, parser);
+            try (RecordScores scores = model.newScorer(scoring).scoreRecords(input, new ScoreListener() {
+                @Override
+                public void onProgress(long predictions, int done, int total) {
+                    progress.records(predictions, done);
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return interruption.requested();
+                }
+            })) {
+                while (scores.hasNext()) {
+                    RecordScore s = scores.next();
+                    progress.clear();
+                    if (!output.print(s)) {
+                        throw new OutputClosed(); // nobody reads the rest
+                    }
+                }
+            } catch (CancellationException e) {
+                progress.clear();
+                output.finish(true);
+                return Cli.INTERRUPTED;
+            }
+            progress.finish();
+            return output.finish(false) > 0 ? Cli.SOME_INPUTS_FAILED : Cli.DONE;
+        }
+    }
+
+    /** --records by its id. */
+    static final class RecordFormats implements ITypeConverter<RecordFormat> {
+        @Override
+        public RecordFormat convert(String value) {
+            try {
+                return RecordFormat.fromId(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /**
      * Progress on stderr: a line redrawn in place on a terminal, a plain line every 5 s in a log,
      * and in a log a last line whose counts are the total's.
      */
@@ -121,6 +207,7 @@ public class ScoreCommand implements Callable<Integer> {
         private long predictions;
         private int done;
         private int total;
+        private boolean records;
 
         Progress(PrintStream err, boolean terminal) {
             this.err = err;
@@ -139,10 +226,18 @@ public class ScoreCommand implements Callable<Integer> {
             }
         }
 
+        /** Records have no known total: records done so far. */
+        void records(long predictions, int done) {
+            this.records = true;
+            update(predictions, done, -1);
+        }
+
         private void line(long now) {
             shown = terminal;
-            err.printf(Locale.ROOT, "%sscoring: %d/%d files, %d predictions, %.0f chars/s%s", terminal ? "\r" : "",
-                    done, total, predictions, predictions / ((now - start) / 1e9), terminal ? "   " : "\n");
+            String what = records ? String.format(Locale.ROOT, "%,d records", done)
+                    : String.format(Locale.ROOT, "%d/%d files", done, total);
+            err.printf(Locale.ROOT, "%sscoring: %s, %d predictions, %.0f chars/s%s", terminal ? "\r" : "",
+                    what, predictions, predictions / ((now - start) / 1e9), terminal ? "   " : "\n");
             err.flush();
         }
 

@@ -125,4 +125,86 @@ class ScoreCommandTest {
             assertEquals(m.newScorer().score(a).toJson(), r.getOutput().lines().findFirst().orElseThrow());
         }
     }
+
+    /**
+     * JSON lines as corpora come: a byte-order mark, CRLF line ends, blank lines, a line that is
+     * not JSON, a missing and a non-string field, non-ASCII text and a 5 MB record. Every record
+     * gets its line in input order, scored as the same text alone as a file scores, and each
+     * file's total and the total follow.
+     */
+    @Test
+    void recordsOfJsonLinesAreScoredEachAsItsOwnText(QuarkusMainLauncher launcher) throws Exception {
+        String book = Files.readString(Path.of(System.getProperty("charlm.shared.data"), "timemachine.txt"));
+        StringBuilder big = new StringBuilder();
+        while (big.length() < 5_000_000) {
+            big.append(book);
+        }
+        List<String> texts = List.of("The Time Traveller smiled.", "caf\u00e9 cr\u00e8me \u2014 na\u00efve",
+                big.toString(), "He was expounding a recondite matter to us.");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder file = new StringBuilder("\uFEFF");
+        file.append(json.writeValueAsString(java.util.Map.of("id", "a", "text", texts.get(0)))).append("\r\n\r\n");
+        file.append("{not json}\r\n");
+        file.append(json.writeValueAsString(java.util.Map.of("id", "b", "text", texts.get(1)))).append("\n");
+        file.append("{\"id\": \"c\"}\n");
+        file.append(json.writeValueAsString(java.util.Map.of("id", "d", "text", texts.get(2)))).append("\n");
+        file.append("{\"id\": \"e\", \"text\": [1]}\n");
+        file.append(json.writeValueAsString(java.util.Map.of("id", 6, "text", texts.get(3))));
+        Path corpus = Files.writeString(dir.resolve("corpus.jsonl"), file);
+        List<String> singles = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            singles.add(Files.writeString(dir.resolve("single" + i + ".txt"), texts.get(i)).toString());
+        }
+
+        LaunchResult r = launcher.launch("score", "--records", "jsonl", "--id-field", "id", corpus.toString());
+        assertEquals(1, r.exitCode(), r.getErrorOutput());
+        List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+        for (String line : r.getOutput().lines().toList()) {
+            out.add(json.readTree(line));
+        }
+        assertEquals(9, out.size(), r.getOutput());
+        // Line 2 is blank: not a record, but counted.
+        assertEquals(List.of(1, 3, 4, 5, 6, 7, 8), out.subList(0, 7).stream().map(n -> n.get("line").asInt()).toList());
+        assertEquals("is not JSON (at offset 1: expected '\"')", out.get(1).get("error").asText());
+        assertEquals("has no field 'text'", out.get(3).get("error").asText());
+        assertEquals("c", out.get(3).get("id").asText());
+        assertEquals("has a field 'text' that is an array, not a string", out.get(5).get("error").asText());
+        assertEquals(6, out.get(6).get("id").asInt());
+
+        LaunchResult asFiles = launcher.launch(java.util.stream.Stream.concat(java.util.stream.Stream.of("score", "--json"),
+                singles.stream()).toArray(String[]::new));
+        assertEquals(0, asFiles.exitCode(), asFiles.getErrorOutput());
+        List<String> fileLines = asFiles.getOutput().lines().toList();
+        int[] scored = {0, 2, 4, 6};
+        for (int i = 0; i < texts.size(); i++) {
+            double expected = json.readTree(fileLines.get(i)).get("perplexity").asDouble();
+            assertEquals(expected, out.get(scored[i]).get("perplexity").asDouble(), expected * 1e-9, "record " + i);
+            assertEquals(json.readTree(fileLines.get(i)).get("predictions").asLong(),
+                    out.get(scored[i]).get("predictions").asLong());
+        }
+        assertEquals(corpus.toString(), out.get(7).get("file").asText());
+        assertEquals(7, out.get(7).get("records").asInt());
+        assertEquals(3, out.get(7).get("failed").asInt());
+        assertTrue(out.get(8).get("total").asBoolean());
+        assertEquals(7, out.get(8).get("records").asInt());
+        assertTrue(r.getErrorOutput().contains("3 of 7 records could not be scored"), r.getErrorOutput());
+    }
+
+    @Test
+    void linesAreRecordsAndFieldsNeedJsonLines(QuarkusMainLauncher launcher) throws Exception {
+        Path f = Files.writeString(dir.resolve("s.txt"), "the first sentence\n\nthe second one\n");
+        LaunchResult r = launcher.launch("score", "--records", "lines", f.toString());
+        assertEquals(0, r.exitCode(), r.getErrorOutput());
+        List<String> out = r.getOutput().lines().toList();
+        assertEquals(4, out.size(), out.toString());
+        assertTrue(out.get(1).startsWith("{\"file\":\"" + f + "\",\"line\":3,\"perplexity\":"), out.get(1));
+        LaunchResult field = launcher.launch("score", "--records", "lines", "--field", "body", f.toString());
+        assertEquals(2, field.exitCode());
+        assertEquals("charlm score: error: --field needs --records jsonl (lines have no fields)",
+                field.getErrorOutput().strip());
+        LaunchResult format = launcher.launch("score", "--records", "csv", f.toString());
+        assertEquals(2, format.exitCode());
+        assertTrue(format.getErrorOutput().contains("unknown record format 'csv' (expected lines or jsonl)"),
+                format.getErrorOutput());
+    }
 }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -122,7 +123,7 @@ public final class PerplexityScorer {
                 texts.failed(t, ScoringRun.invalid(sources.get(t).name(), e));
             }
         }
-        try (ScoringRun run = new ScoringRun(model, options, sources, sizes, segments, texts::scored)) {
+        try (ScoringRun run = new ScoringRun(model, options, ScoringRun.of(sources, sizes, segments), texts::scored)) {
             while (run.step()) {
                 heard.onProgress(run.predictions(), texts.done(), sources.size());
                 if (heard.isCancelled()) {
@@ -184,6 +185,18 @@ public final class PerplexityScorer {
         }
     }
 
+    /**
+     * Scores a stream of records (documents: lines of a file, JSON lines, a column's values),
+     * each as its own text, handing the scores back in input order as they are computed. The
+     * stream is read as the batch rows need more, so it can be any length; see {@link
+     * RecordScores}. A record that cannot be scored gets its reason, and the rest go on.
+     *
+     * @param listener progress (records handed out; the total is -1, unknown) and cancellation; may be null
+     */
+    public RecordScores scoreRecords(Iterator<TextRecord> records, ScoreListener listener) {
+        return new RecordScores(model, options, records, listener);
+    }
+
     /** This scorer's segments of text number {@code text} ({@link ScoringOptions#plan}). */
     public List<TextSegment> plan(int text, OptionalLong size) {
         return options.plan(text, size);
@@ -202,7 +215,8 @@ public final class PerplexityScorer {
             position.put(segments.get(i), i);
         }
         SegmentScore[] out = new SegmentScore[segments.size()];
-        try (ScoringRun run = new ScoringRun(model, options, sources, new ScoringRun.Sizes(sources), segments,
+        try (ScoringRun run = new ScoringRun(model, options,
+                ScoringRun.of(sources, new ScoringRun.Sizes(sources), segments),
                 score -> out[position.get(score.segment())] = score)) {
             while (run.step()) {
                 // every row to its end

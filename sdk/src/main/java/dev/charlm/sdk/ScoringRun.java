@@ -18,11 +18,47 @@ import java.util.function.Consumer;
 /**
  * One scoring run's batch rows: up to {@code options.rows()} segments at a time, each read chunk
  * by chunk with its state carried from call to call; a row that finishes hands its score to the
- * sink and takes the next pending segment. A segment that cannot be read is handed over as a
- * failed score, and the run goes on. Not thread-safe; close it to release the readers of rows
- * still open (a cancelled run).
+ * sink and takes the next segment its {@link Feed} gives. A segment that cannot be read is handed
+ * over as a failed score, and the run goes on. Not thread-safe; close it to release the readers
+ * of rows still open (a cancelled run).
  */
 final class ScoringRun implements AutoCloseable {
+
+    /**
+     * Where the rows' segments come from: a fixed list, or texts read as rows free up (records of
+     * a stream that is never held whole).
+     */
+    interface Feed {
+        /** The next segment for a free row, or null if there is none now. */
+        TextSegment next();
+
+        /** The text a segment's {@link TextSegment#text()} names. */
+        TextSource source(int text);
+
+        /** Its size, asked of the source at most once. */
+        OptionalLong size(int text) throws IOException;
+    }
+
+    /** A fixed list of segments over a fixed list of texts. */
+    static Feed of(List<TextSource> sources, Sizes sizes, List<TextSegment> segments) {
+        Deque<TextSegment> pending = new ArrayDeque<>(segments);
+        return new Feed() {
+            @Override
+            public TextSegment next() {
+                return pending.poll();
+            }
+
+            @Override
+            public TextSource source(int text) {
+                return sources.get(text);
+            }
+
+            @Override
+            public OptionalLong size(int text) throws IOException {
+                return sizes.of(text);
+            }
+        };
+    }
 
     /** How far a segment is read ahead to count its steps: default segments with their warm-up fit. */
     private static final int LOOKAHEAD_CHARACTERS = 1 << 15;
@@ -81,25 +117,20 @@ final class ScoringRun implements AutoCloseable {
     private final CharModel model;
     private final ModelInfo info;
     private final ScoringOptions options;
-    private final List<TextSource> sources;
-    private final Sizes sizes;
-    private final Deque<TextSegment> pending;
+    private final Feed feed;
     private final Consumer<SegmentScore> sink;
     private List<Row> active;
     private long predictions;
 
     /**
-     * @param segments the segments to score, in the order rows take them
+     * @param feed the segments to score, in the order rows take them
      * @param sink receives each segment's score (or failure) as its row finishes
      */
-    ScoringRun(CharModel model, ScoringOptions options, List<TextSource> sources, Sizes sizes,
-            List<TextSegment> segments, Consumer<SegmentScore> sink) {
+    ScoringRun(CharModel model, ScoringOptions options, Feed feed, Consumer<SegmentScore> sink) {
         this.model = model;
         this.info = model.info();
         this.options = options;
-        this.sources = sources;
-        this.sizes = sizes;
-        this.pending = new ArrayDeque<>(segments);
+        this.feed = feed;
         this.sink = sink;
         this.active = new ArrayList<>(options.rows());
     }
@@ -115,8 +146,12 @@ final class ScoringRun implements AutoCloseable {
      * @return false when no segment is left to score
      */
     boolean step() {
-        while (active.size() < options.rows() && !pending.isEmpty()) {
-            open(pending.poll());
+        while (active.size() < options.rows()) {
+            TextSegment next = feed.next();
+            if (next == null) {
+                break;
+            }
+            open(next);
         }
         if (active.isEmpty()) {
             return false;
@@ -235,10 +270,10 @@ final class ScoringRun implements AutoCloseable {
 
     /** Opens a segment's row; a segment that cannot be read, or has nothing to predict, is handed over here. */
     private void open(TextSegment segment) {
-        TextSource source = sources.get(segment.text());
+        TextSource source = feed.source(segment.text());
         TokenReader reader = null;
         try {
-            reader = SegmentReaders.open(source, sizes.of(segment.text()), segment, info.preprocessing(),
+            reader = SegmentReaders.open(source, feed.size(segment.text()), segment, info.preprocessing(),
                     info.vocabulary());
             int first = reader.next();
             OptionalInt left = first < 0 ? OptionalInt.of(0) : reader.remainingWithin(LOOKAHEAD_CHARACTERS);
@@ -263,7 +298,7 @@ final class ScoringRun implements AutoCloseable {
 
     private void fail(Row r, IOException e) {
         closeQuietly(r.reader);
-        sink.accept(SegmentScore.failed(r.segment, invalid(sources.get(r.segment.text()).name(), e)));
+        sink.accept(SegmentScore.failed(r.segment, invalid(feed.source(r.segment.text()).name(), e)));
     }
 
     /** An input problem as an {@link InvalidTextException} naming the text. */
