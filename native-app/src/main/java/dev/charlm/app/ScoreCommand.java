@@ -9,8 +9,7 @@ import dev.charlm.contract.InputPaths;
 import dev.charlm.contract.InvalidTextException;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.ModelOptions;
-import dev.charlm.cli.UsageError;
-import dev.charlm.sdk.RecordFormat;
+import dev.charlm.cli.RecordsMixin;
 import dev.charlm.sdk.RecordOutput;
 import dev.charlm.sdk.RecordParser;
 import dev.charlm.sdk.RecordReader;
@@ -31,8 +30,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -61,33 +58,19 @@ public class ScoreCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file, then one for the total.")
     boolean json;
 
-    @Option(names = "--records", paramLabel = "FORMAT", converter = RecordFormats.class,
-            description = "Score each line (lines) or each JSON line's text field (jsonl) as a document of its own:"
-                    + " one JSON line per record in input order, then each file's total and the total.")
-    RecordFormat records;
-
-    @Option(names = "--field", paramLabel = "NAME", description = "With --records jsonl: the text's field. Default: text.")
-    String field;
-
-    @Option(names = "--id-field", paramLabel = "NAME",
-            description = "With --records jsonl: a field copied into each record's line as its id.")
-    String idField;
+    @Mixin
+    RecordsMixin recordsOption;
 
     @Override
     public Integer call() throws Exception {
         ScoringOptions scoring = scoringOptions.options();
-        if (records == null && (field != null || idField != null)) {
-            throw new UsageError((field != null ? "--field" : "--id-field") + " needs --records jsonl");
-        }
-        if (records == RecordFormat.LINES && (field != null || idField != null)) {
-            throw new UsageError((field != null ? "--field" : "--id-field") + " needs --records jsonl (lines have no fields)");
-        }
+        java.util.Optional<RecordParser> records = recordsOption.parser();
         List<Path> files = new ArrayList<>();
         for (String p : paths) {
             files.addAll(expand(p));
         }
-        if (records != null) {
-            return scoreRecords(files, scoring);
+        if (records.isPresent()) {
+            return scoreRecords(files, scoring, records.get());
         }
         PrintStream out = System.out;
         PrintStream err = System.err;
@@ -144,10 +127,9 @@ public class ScoreCommand implements Callable<Integer> {
      * {@code --records}: the records of every file as one stream, scored packed into the rows and
      * printed in input order ({@link RecordOutput}); Ctrl-C prints the totals of what was done.
      */
-    private int scoreRecords(List<Path> files, ScoringOptions scoring) throws Exception {
+    private int scoreRecords(List<Path> files, ScoringOptions scoring, RecordParser parser) throws Exception {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        RecordParser parser = new RecordParser(records, field, idField);
         try (Interruption interruption = Interruption.watch(Duration.ofSeconds(30));
                 CharModel model = modelOption.load(ModelOptions.forScoring())) {
             RecordOutput output = new RecordOutput(out, err, "charlm score", files.stream().map(Path::toString).toList());
@@ -178,18 +160,6 @@ public class ScoreCommand implements Callable<Integer> {
             }
             progress.finish();
             return output.finish(false) > 0 ? Cli.SOME_INPUTS_FAILED : Cli.DONE;
-        }
-    }
-
-    /** --records by its id. */
-    static final class RecordFormats implements ITypeConverter<RecordFormat> {
-        @Override
-        public RecordFormat convert(String value) {
-            try {
-                return RecordFormat.fromId(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
         }
     }
 

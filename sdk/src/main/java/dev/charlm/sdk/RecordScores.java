@@ -93,6 +93,11 @@ public final class RecordScores implements Iterator<RecordScore>, AutoCloseable 
         public OptionalLong size(int text) throws IOException {
             return scoring.get(text).source.size();
         }
+
+        @Override
+        public boolean hasMore() {
+            return !pending.isEmpty() || (read - handedOut < MAX_AHEAD && records.hasNext());
+        }
     }
 
     private void scored(SegmentScore score) {

@@ -80,6 +80,11 @@ public final class TextRecord {
         return problem == null ? Optional.empty() : Optional.of(new InvalidTextException(name(), problem));
     }
 
+    /** Its text (decoded leniently: a record that is not UTF-8 fails when scored), unless it is invalid. */
+    public Optional<String> text() {
+        return text == null ? Optional.empty() : Optional.of(new String(text, StandardCharsets.UTF_8));
+    }
+
     /** Its text's bytes, for the scorer; null for an invalid record. */
     byte[] utf8() {
         return text;

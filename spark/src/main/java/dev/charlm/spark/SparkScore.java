@@ -3,15 +3,24 @@ package dev.charlm.spark;
 import dev.charlm.cli.Cli;
 import dev.charlm.cli.ModelMixin;
 import dev.charlm.cli.ScoringMixin;
+import dev.charlm.cli.OutputClosed;
+import dev.charlm.cli.RecordsMixin;
 import dev.charlm.cli.UsageError;
+import dev.charlm.sdk.RecordOutput;
+import dev.charlm.sdk.RecordParser;
+import dev.charlm.sdk.ScoringOptions;
 import dev.charlm.sdk.ScoreOutcome;
 import dev.charlm.sdk.ScoreOutput;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -52,6 +61,9 @@ public final class SparkScore implements Callable<Integer> {
     @Option(names = "--json", description = "Print the same JSON lines as charlm score --json.")
     boolean json;
 
+    @Mixin
+    RecordsMixin records;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -78,6 +90,7 @@ public final class SparkScore implements Callable<Integer> {
         if (output != null && Files.exists(output)) {
             throw new UsageError("--output " + output + " exists; name a new directory");
         }
+        RecordParser parser = records.parser().orElse(null);
         Path modelFile = model.file();
         if (model.builtIn().isEmpty() && !Files.isRegularFile(modelFile)) {
             throw new UsageError(modelFile + ": " + (Files.exists(modelFile) ? "not a regular file" : "no such model file"));
@@ -89,8 +102,13 @@ public final class SparkScore implements Callable<Integer> {
         } else if (System.getProperty("spark.master") == null) {
             builder.master("local[*]");
         }
+        // A session that was already running (the caller's, in a test or an application) is left running.
+        boolean ours = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = builder.getOrCreate();
         try {
+            if (parser != null) {
+                return scoreRecords(spark, modelFile, parser);
+            }
             SparkScoreJob.Result r = SparkScoreJob.run(spark, spec);
             if (output != null) {
                 var writer = r.results().coalesce(1).write().mode(SaveMode.ErrorIfExists);
@@ -113,8 +131,40 @@ public final class SparkScore implements Callable<Integer> {
             err.println("charlm spark-score: error: the job failed: " + root);
             return Cli.SOME_INPUTS_FAILED;
         } finally {
-            spark.stop();
+            if (ours) {
+                spark.stop();
+            }
         }
+    }
+
+    /** --records: the records job; JSON lines as charlm score --records prints them, or the rows to --output. */
+    private int scoreRecords(SparkSession spark, Path modelFile, RecordParser parser) throws Exception {
+        ScoringOptions options = scoring.options();
+        Dataset<Row> results = SparkRecordsJob.run(spark, inputs, modelFile, parser, options);
+        if (output != null) {
+            var writer = results.write().mode(SaveMode.ErrorIfExists);
+            if (format.equals("parquet")) {
+                writer.parquet(output.toString());
+            } else {
+                writer.json(output.toString());
+            }
+            long failed = spark.read().format(format).load(output.toString()).where("error IS NOT NULL").count();
+            err.println("charlm spark-score: wrote " + output + (failed > 0 ? "; " + failed + " records could not be"
+                    + " scored (their error column says why)" : ""));
+            return failed > 0 ? Cli.SOME_INPUTS_FAILED : Cli.DONE;
+        }
+        List<String> files = new ArrayList<>();
+        for (SparkScoreJob.InputFile f : SparkScoreJob.list(inputs, spark.sparkContext().hadoopConfiguration())) {
+            files.add(f.name());
+        }
+        RecordOutput printer = new RecordOutput(out, err, "charlm spark-score", files);
+        Iterator<Row> rows = results.toLocalIterator();
+        while (rows.hasNext()) {
+            if (!printer.print(SparkRecordsJob.score(rows.next(), options))) {
+                throw new OutputClosed();
+            }
+        }
+        return printer.finish(false) > 0 ? Cli.SOME_INPUTS_FAILED : Cli.DONE;
     }
 
     /** Prints per-file lines and the total as charlm score does; 1 if any file failed. */

@@ -28,8 +28,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
-import org.apache.spark.SparkEnv;
-import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -98,7 +96,7 @@ public final class SparkScoreJob {
     record Combined(int file, ScoreReport report, String problem, String fatal) implements Serializable {}
 
     /** What the executors need to know, shipped with every task. */
-    record TaskSpec(String modelSha256, String modelFileName, Preprocessing preprocessing, ScoringOptions scoring,
+    record TaskSpec(ShippedModel model, Preprocessing preprocessing, ScoringOptions scoring,
             Map<String, String> hadoop) implements Serializable {
 
         Configuration hadoopConf() {
@@ -118,24 +116,18 @@ public final class SparkScoreJob {
      */
     public static Result run(SparkSession spark, Spec spec) throws JobException, IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int cpus = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
-        requireFile(spec.model());
-        String sha = ModelCache.sha256(spec.model());
-        CharModel model = checkModel(spec.model(), sha, cpus);
-        List<InputFile> files = list(spec.inputs(), jsc.hadoopConfiguration());
-        // A context ships a file once and warns when it is added again: by a second job in one session,
-        // or by spark-submit --files, which lists it under the driver's file server, not its file: URI.
-        // Executors find it by name; they check its SHA-256 against the driver's before loading it.
-        String modelName = spec.model().getFileName().toString();
-        boolean shipped = scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().listFiles()).stream()
-                .anyMatch(uri -> uri.endsWith("/" + modelName));
-        if (!shipped) {
-            jsc.addFile(spec.model().toAbsolutePath().toString());
+        ShippedModel shipped = ShippedModel.ship(spark, spec.model());
+        CharModel model;
+        try {
+            model = ModelCache.get(shipped.sha256(), spec.model(), spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
+        } catch (dev.charlm.sdk.InvalidModelException e) {
+            throw new JobException(e.getMessage()); // ship() has loaded it once already
         }
+        List<InputFile> files = list(spec.inputs(), jsc.hadoopConfiguration());
         Map<String, String> hadoop = new HashMap<>();
         jsc.hadoopConfiguration().forEach(e -> hadoop.put(e.getKey(), e.getValue()));
         ScoringOptions options = spec.scoring();
-        TaskSpec task = new TaskSpec(sha, modelName, model.info().preprocessing(), options, hadoop);
+        TaskSpec task = new TaskSpec(shipped, model.info().preprocessing(), options, hadoop);
 
         ScoreOutcome[] outcomes = new ScoreOutcome[files.size()];
         List<Work> work = new ArrayList<>();
@@ -188,21 +180,6 @@ public final class SparkScoreJob {
 
     private static ScoreOutcome failed(String name, String problem) {
         return new ScoreOutcome(name, Optional.empty(), Optional.of(new InvalidTextException(name, problem)));
-    }
-
-    private static void requireFile(Path model) throws JobException {
-        if (!Files.isRegularFile(model)) {
-            throw new JobException(model + ": " + (Files.exists(model) ? "not a regular file" : "no such model file"));
-        }
-    }
-
-    /** The model, checked and loaded once here: a bad file stops the job before any task runs. */
-    private static CharModel checkModel(Path model, String sha256, int cpus) throws JobException, IOException {
-        try {
-            return ModelCache.get(sha256, model, cpus);
-        } catch (dev.charlm.sdk.InvalidModelException e) {
-            throw new JobException(e.getMessage());
-        }
     }
 
     /**
@@ -292,10 +269,9 @@ public final class SparkScoreJob {
             if (mine.isEmpty()) {
                 return List.<Scored>of().iterator();
             }
-            int cpus = SparkEnv.get().conf().getInt("spark.task.cpus", 1);
             CharModel model;
             try {
-                model = ModelCache.get(task.modelSha256(), Path.of(SparkFiles.get(task.modelFileName())), cpus);
+                model = task.model().load();
             } catch (IOException | dev.charlm.sdk.InvalidModelException e) {
                 // Every retry would find the same file: report it, so the driver stops the job at once.
                 String fatal = "the model this executor received cannot be used: " + e.getMessage();

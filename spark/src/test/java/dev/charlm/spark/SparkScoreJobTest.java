@@ -171,7 +171,7 @@ class SparkScoreJobTest {
             spark.sparkContext().addFile(model.toString());
         }
         // The driver's model has another SHA-256 than the file the executors were shipped.
-        SparkScoreJob.TaskSpec task = new SparkScoreJob.TaskSpec("f".repeat(64), "model.onnx",
+        SparkScoreJob.TaskSpec task = new SparkScoreJob.TaskSpec(new ShippedModel("f".repeat(64), "model.onnx"),
                 dev.charlm.contract.Preprocessing.D2L, ScoringOptions.defaults(), java.util.Map.of());
         Path text = Files.writeString(dir.resolve("one.txt"), "the time traveller smiled round at us");
         SparkScoreJob.Work work = new SparkScoreJob.Work(new dev.charlm.sdk.TextSegment(0, 0, 0, Files.size(text), 0),
