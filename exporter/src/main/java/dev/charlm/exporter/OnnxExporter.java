@@ -67,9 +67,11 @@ public final class OnnxExporter {
      */
     static byte[] graph(ModelMetadata metadata, GraphWeights weights) {
         Cell cell = metadata.cell();
-        int layers = metadata.layers();
-        int hidden = metadata.hidden();
-        int vocab = metadata.vocabulary().size();
+        // The graph takes its shape from the weights; the metadata is only what the file says of
+        // itself (the loader's check that the two agree is tested with a file whose metadata lies).
+        int layers = weights.layers().size();
+        int vocab = weights.outputBias().length;
+        int hidden = weights.outputWeight().length / vocab;
         boolean lstm = cell == Cell.LSTM;
         boolean int8 = metadata.precision() == Precision.INT8;
         if (int8 && !lstm) {
