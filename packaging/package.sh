@@ -121,8 +121,8 @@ echo "charlm package: runtime modules $modules" >&2
 # heaps over 32 GB is left out (11 MB; such a JVM starts without it).
 jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=2 \
   --generate-cds-archive --output "$stage/runtime" >/dev/null
-rm -f "$stage/runtime/lib/server/classes_nocoops.jsa" "$stage/runtime/bin/keytool"
-find "$stage/runtime/bin" -type f ! -name java -delete
+rm -f "$stage/runtime/lib/server/classes_nocoops.jsa"
+find "$stage/runtime/bin" -type f ! -name java -delete   # keytool, rmiregistry: no use here
 
 # The image: bin/ holds charlm's own launcher (packaging/launcher.c: jpackage's asks rpm and dpkg
 # who owns it at every start, 0.45 s here, and cannot set ONNX Runtime's environment);
@@ -130,7 +130,7 @@ find "$stage/runtime/bin" -type f ! -name java -delete
 # archive, which JDK 17 maps only where the jars it was recorded from are, so the image records
 # it in place (charlm-archive-classes; the .deb runs it at install, as Debian byte-compiles
 # Python) and starts without it until then.
-image="$stage/image/charlm"
+image="$stage/image/charlm-$version"   # the tarball's top directory
 a="$image/lib/app"
 mkdir -p "$image/bin" "$image/lib"
 cc -O2 -Wall -Wextra -Werror -s -o "$image/bin/charlm" "$root/packaging/launcher.c" \
@@ -157,10 +157,8 @@ BUILD
 # half a package.
 mkdir -p "$dist"
 tarball="charlm-$version-linux-x64.tar.gz"
-mv "$image" "$stage/image/charlm-$version"
 tar -C "$stage/image" -czf "$dist/.$tarball.tmp" "charlm-$version"
 mv "$dist/.$tarball.tmp" "$dist/$tarball"
-mv "$stage/image/charlm-$version" "$image"
 
 deb="$stage/deb"
 mkdir -p "$deb/DEBIAN" "$deb/opt" "$deb/usr/bin"
