@@ -124,14 +124,14 @@ public final class Int8Bench {
         return Perplexity.of(nll, predictions);
     }
 
-    private static double scoringRate(CharModel m, Path novel, long chars) throws Exception {
+    static double scoringRate(CharModel m, Path novel, long chars) throws Exception {
         long t0 = System.nanoTime();
         m.newScorer().score(novel);
         return chars / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** Characters per second and the median microseconds per character of one greedy stream. */
-    private static double[] stream(CharModel m, int characters) {
+    static double[] stream(CharModel m, int characters) {
         GenerationSession s = m.newSession();
         s.feed("the time traveller");
         long[] at = new long[characters + 1];
@@ -146,7 +146,7 @@ public final class Int8Bench {
         return new double[] {characters / ((at[characters] - at[0]) / 1e9), median(gaps)};
     }
 
-    private static double[] column(double[][] rows, int c) {
+    static double[] column(double[][] rows, int c) {
         double[] out = new double[rows.length];
         for (int r = 0; r < rows.length; r++) {
             out[r] = rows[r][c];
@@ -154,7 +154,7 @@ public final class Int8Bench {
         return out;
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];

@@ -37,8 +37,8 @@ public class ServeCommand implements Callable<Integer> {
     int shutdownGrace;
 
     @Option(names = "--model-id", paramLabel = "NAME",
-            description = "The name OpenAI clients send as 'model'. Default: charlm-default (charlm-default-int8 with"
-                    + " --precision int8), or the model file's name without .onnx.")
+            description = "The name OpenAI clients send as 'model'. Default: charlm-default or charlm-large for a"
+                    + " built-in model (charlm-default-int8 with --precision int8), or the model file's name without .onnx.")
     String modelId;
 
     @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:CHARLM_API_KEY}",

@@ -49,13 +49,24 @@ class GenerateCommandTest {
     @Launch(value = {"generate", "--model", "/no/such/model.onnx"}, exitCode = 2)
     void missingModelIsOneLine(LaunchResult result) {
         assertEquals("charlm generate: error: /no/such/model.onnx: no such model file (nor a built-in model's name:"
-                + " default)", result.getErrorOutput().strip());
+                + " default, large)", result.getErrorOutput().strip());
     }
 
     @Test
     @Launch(value = {"generate", "--precision", "int8", "--length", "40"})
     void theBuiltInModelsInt8TwinGenerates(LaunchResult result) throws Exception {
         try (dev.charlm.sdk.CharModel m = dev.charlm.sdk.CharModel.loadBuiltIn(dev.charlm.sdk.BuiltInModel.DEFAULT,
+                dev.charlm.contract.Precision.INT8, dev.charlm.sdk.ModelOptions.defaults())) {
+            String expected = "time traveller" + m.newSession().generate("time traveller",
+                    dev.charlm.sdk.GenerationOptions.greedy(40), null).text();
+            assertEquals(expected, result.getOutput().strip());
+        }
+    }
+
+    @Test
+    @Launch(value = {"generate", "--model", "large", "--precision", "int8", "--length", "40"})
+    void theLargeModelsInt8TwinGenerates(LaunchResult result) throws Exception {
+        try (dev.charlm.sdk.CharModel m = dev.charlm.sdk.CharModel.loadBuiltIn(dev.charlm.sdk.BuiltInModel.LARGE,
                 dev.charlm.contract.Precision.INT8, dev.charlm.sdk.ModelOptions.defaults())) {
             String expected = "time traveller" + m.newSession().generate("time traveller",
                     dev.charlm.sdk.GenerationOptions.greedy(40), null).text();

@@ -119,7 +119,7 @@ class ProcessesIT {
         Path err = dir.resolve("err.txt");
         // The API key from the environment, as a deployment would pass it.
         Process p = start(err, java.util.Map.of("CHARLM_API_KEY", "sk-from-env"), "serve", "--port", "0", "--shutdown-grace", "1", "--max-characters", "1000000",
-                "--precision", "int8");
+                "--model", "large", "--precision", "int8"); // the large model's twin, served as a deployment would
         Pattern listening = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+) ");
         int port = -1;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -136,8 +136,8 @@ class ProcessesIT {
             h.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             String health = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(health.contains("\"model\":\"default model (int8)\"") && health.contains("\"precision\":\"int8\"")
-                    && health.contains("\"id\":\"charlm-default-int8\""), health);
+            assertTrue(health.contains("\"model\":\"large model (int8)\"") && health.contains("\"precision\":\"int8\"")
+                    && health.contains("\"id\":\"charlm-large-int8\""), health);
         }
         try (Socket m = new Socket("127.0.0.1", port)) {
             m.getOutputStream().write("GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

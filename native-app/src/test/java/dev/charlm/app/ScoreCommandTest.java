@@ -126,6 +126,30 @@ class ScoreCommandTest {
         }
     }
 
+    @Test
+    void theLargeModelScoresAsTheSdksLargeModelAndLower(QuarkusMainLauncher launcher) throws Exception {
+        // The last 10% of a novel of more/: held out from the large model's training, never seen by the default.
+        byte[] book = Files.readAllBytes(Path.of(System.getProperty("charlm.shared.data"), "more",
+                "eliot_middlemarch.txt"));
+        int from = book.length - book.length / 10;
+        while (book[from - 1] != '\n') {
+            from++; // from a line start, never inside a character
+        }
+        Path a = Files.write(dir.resolve("middlemarch-tail.txt"), java.util.Arrays.copyOfRange(book, from, book.length));
+        LaunchResult large = launcher.launch("score", "--json", "--model", "large", a.toString());
+        assertEquals(0, large.exitCode(), large.getErrorOutput());
+        try (dev.charlm.sdk.CharModel m = dev.charlm.sdk.CharModel.loadBuiltIn(dev.charlm.sdk.BuiltInModel.LARGE,
+                dev.charlm.contract.Precision.FP32, dev.charlm.sdk.ModelOptions.forScoring())) {
+            assertEquals(m.newScorer().score(a).toJson(), large.getOutput().lines().findFirst().orElseThrow());
+        }
+        LaunchResult small = launcher.launch("score", "--json", a.toString());
+        double pLarge = new com.fasterxml.jackson.databind.ObjectMapper().readTree(large.getOutput().lines().findFirst()
+                .orElseThrow()).get("perplexity").asDouble();
+        double pSmall = new com.fasterxml.jackson.databind.ObjectMapper().readTree(small.getOutput().lines().findFirst()
+                .orElseThrow()).get("perplexity").asDouble();
+        assertTrue(pLarge < pSmall, "large " + pLarge + ", default " + pSmall);
+    }
+
     /**
      * JSON lines as corpora come: a byte-order mark, CRLF line ends, blank lines, a line that is
      * not JSON, a missing and a non-string field, non-ASCII text and a 5 MB record. Every record

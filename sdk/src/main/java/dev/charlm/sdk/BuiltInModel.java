@@ -5,10 +5,18 @@ import dev.charlm.contract.Precision;
 /**
  * The models inside the sdk jar, each in fp32 and as its int8 twin (a quarter of the size, the
  * same perplexity within 0.5%; docs/results.md). {@link CharModel#loadBuiltIn} loads one.
+ *
+ * <p>{@link #DEFAULT} is the fast one, for generation and light scoring; {@link #LARGE} is the
+ * scoring model, lower perplexity at about half the speed.
  */
 public enum BuiltInModel {
     /** The chapter's 2x256 LSTM trained on the library's twelve novels: the default everywhere. */
-    DEFAULT("default", "default-model");
+    DEFAULT("default", "default-model"),
+    /**
+     * A 2x384 LSTM trained on the library and the 21 further novels ({@code --data library --data
+     * more}), five times the text: the model for scoring (docs/results.md, "The large model").
+     */
+    LARGE("large", "large-model");
 
     private final String id;
     private final String resource;
@@ -26,6 +34,11 @@ public enum BuiltInModel {
     /** The class-path resource of its file in {@code precision}. */
     public String resource(Precision precision) {
         return "/dev/charlm/sdk/" + resource + (precision == Precision.INT8 ? "-int8" : "") + ".onnx";
+    }
+
+    /** The names of all built-in models, for messages: {@code default, large}. */
+    public static String ids() {
+        return java.util.Arrays.stream(values()).map(BuiltInModel::id).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** The built-in model named {@code id}, if there is one. */

@@ -122,6 +122,11 @@ public final class CharModel implements AutoCloseable {
         return loadBuiltIn(BuiltInModel.DEFAULT, Precision.FP32, options);
     }
 
+    /** Loads a model inside the sdk jar in fp32 with default options ({@code loadBuiltIn(BuiltInModel.LARGE)}). */
+    public static CharModel loadBuiltIn(BuiltInModel model) throws InvalidModelException, IOException {
+        return loadBuiltIn(model, Precision.FP32, ModelOptions.defaults());
+    }
+
     /** Loads a model inside the sdk jar, in fp32 or as its int8 twin. */
     public static CharModel loadBuiltIn(BuiltInModel model, Precision precision, ModelOptions options)
             throws InvalidModelException, IOException {

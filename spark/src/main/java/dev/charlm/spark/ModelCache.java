@@ -59,15 +59,15 @@ final class ModelCache {
         }
     }
 
-    /** The sdk's built-in model in this JVM, loaded once, with the cores one task may use. */
-    static CharModel builtIn() throws IOException, InvalidModelException {
+    /** One of the sdk's built-in models in this JVM, loaded once, with the cores one task may use. */
+    static CharModel builtIn(dev.charlm.sdk.BuiltInModel which) throws IOException, InvalidModelException {
         int threads = org.apache.spark.SparkEnv.get().conf().getInt("spark.task.cpus", 1);
-        String key = "built-in/" + threads;
+        String key = "built-in/" + which.id() + "/" + threads;
         synchronized (MODELS) {
             CharModel model = MODELS.get(key);
             if (model == null) {
                 LOADS.incrementAndGet();
-                model = CharModel.loadBuiltIn(dev.charlm.sdk.BuiltInModel.DEFAULT, dev.charlm.contract.Precision.FP32,
+                model = CharModel.loadBuiltIn(which, dev.charlm.contract.Precision.FP32,
                         ModelOptions.builder().intraOpThreads(threads).spinning(false).prefixCacheEntries(0).build());
                 MODELS.put(key, model);
                 LOG.info("charlm: loaded {} ({} intra-op thread(s)); every task of this JVM shares it", model, threads);

@@ -1,5 +1,6 @@
 package dev.charlm.spark;
 
+import dev.charlm.sdk.BuiltInModel;
 import dev.charlm.sdk.CharModel;
 import dev.charlm.sdk.InvalidModelException;
 import dev.charlm.sdk.RecordScore;
@@ -11,12 +12,14 @@ import dev.charlm.sdk.TextRecord;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.Param;
@@ -29,6 +32,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -49,7 +53,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Saved and loaded with a {@link org.apache.spark.ml.Pipeline} ({@link DefaultParamsWritable});
  * the model file is named, not copied: it must be at {@code modelPath} when the loaded stage runs.
- * Without {@code modelPath} the sdk's built-in model scores (it is inside the jar executors run).
+ * Without {@code modelPath} the sdk's built-in model scores (it is inside the jar executors run);
+ * a built-in model's name ({@code large}) picks that one, unless a file of that name exists.
  */
 public final class PerplexityTransformer extends Transformer implements DefaultParamsWritable {
 
@@ -79,7 +84,8 @@ public final class PerplexityTransformer extends Transformer implements DefaultP
         this.outputPrefix = new Param<>(this, "outputPrefix",
                 "put before the names of the columns added (perplexity, bits_per_char, ...)");
         this.modelPath = new Param<>(this, "modelPath",
-                "a model written by charlm export, reachable from the driver; empty: the built-in model");
+                "a model written by charlm export, reachable from the driver, or a built-in model's name (default,"
+                        + " large); empty: the built-in default");
         this.mode = new Param<>(this, "mode", "segmented (the default) or exact");
         setDefault(outputPrefix, "");
         setDefault(modelPath, "");
@@ -186,8 +192,7 @@ public final class PerplexityTransformer extends Transformer implements DefaultP
         StructType out = transformSchema(dataset.schema());
         ModelSource source;
         try {
-            source = getModelPath().isEmpty() ? ModelSource.BUILT_IN
-                    : ModelSource.of(ShippedModel.ship(dataset.sparkSession(), Path.of(getModelPath())));
+            source = ModelSource.named(dataset.sparkSession(), getModelPath());
         } catch (SparkScoreJob.JobException e) {
             throw new IllegalArgumentException("PerplexityTransformer: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -219,16 +224,23 @@ public final class PerplexityTransformer extends Transformer implements DefaultP
         return read().load(path);
     }
 
-    /** Where executors get the model: the built-in one, or a shipped file. */
-    record ModelSource(ShippedModel file) implements Serializable {
-        static final ModelSource BUILT_IN = new ModelSource(null);
+    /** Where executors get the model: a built-in one, or a shipped file (one of the two is null). */
+    record ModelSource(ShippedModel file, BuiltInModel builtIn) implements Serializable {
 
-        static ModelSource of(ShippedModel file) {
-            return new ModelSource(file);
+        /** {@code path} as the modelPath param reads: empty, a file (which wins), or a built-in model's name. */
+        static ModelSource named(SparkSession spark, String path) throws IOException, SparkScoreJob.JobException {
+            if (path.isEmpty()) {
+                return new ModelSource(null, BuiltInModel.DEFAULT);
+            }
+            Optional<BuiltInModel> builtIn = BuiltInModel.named(path);
+            if (builtIn.isPresent() && !Files.exists(Path.of(path))) {
+                return new ModelSource(null, builtIn.get());
+            }
+            return new ModelSource(ShippedModel.ship(spark, Path.of(path)), null);
         }
 
         CharModel load() throws IOException, InvalidModelException {
-            return file == null ? ModelCache.builtIn() : file.load();
+            return file == null ? ModelCache.builtIn(builtIn) : file.load();
         }
     }
 

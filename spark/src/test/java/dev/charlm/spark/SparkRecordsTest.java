@@ -119,6 +119,27 @@ class SparkRecordsTest {
         assertTrue(clash.getMessage().contains("already has a column 'error'"), clash.getMessage());
     }
 
+    /** A built-in model's name picks it inside the executors; a path that is neither a file nor a name is refused. */
+    @Test
+    void theTransformerScoresWithTheLargeBuiltInModelByName() throws Exception {
+        List<Row> scored = new PerplexityTransformer().setInputCol("body").setModelPath("large").transform(documents())
+                .orderBy("id").collectAsList();
+        try (CharModel large = CharModel.loadBuiltIn(dev.charlm.sdk.BuiltInModel.LARGE)) {
+            for (Row r : scored) {
+                if (r.isNullAt(8)) {
+                    ScoreReport expected = large.newScorer().score("x", r.getString(1));
+                    ScoreReport small = sdk.newScorer().score("x", r.getString(1));
+                    assertEquals(expected.perplexity(), r.getDouble(2), expected.perplexity() * 1e-9, "row " + r.getInt(0));
+                    assertTrue(Math.abs(small.perplexity() - r.getDouble(2)) > 1e-6, "scored by the default model");
+                }
+            }
+        }
+        RuntimeException missing = assertThrows(RuntimeException.class,
+                () -> new PerplexityTransformer().setInputCol("body").setModelPath(dir.resolve("nope.onnx").toString())
+                        .transform(documents()));
+        assertTrue(String.valueOf(missing.getMessage()).contains("nope.onnx"), missing.getMessage());
+    }
+
     @Test
     void aPipelineWithTheTransformerIsSavedAndLoaded() throws Exception {
         Dataset<Row> docs = documents();

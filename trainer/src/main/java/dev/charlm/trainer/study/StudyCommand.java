@@ -4,8 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.charlm.cli.Cli;
 import dev.charlm.contract.InvalidTextException;
-import dev.charlm.contract.Perplexity;
-import dev.charlm.contract.Preprocessing;
 import dev.charlm.trainer.TrainingOutcome;
 import dev.charlm.trainer.TrainingRequest;
 import dev.charlm.trainer.checkpoint.CheckpointException;
@@ -13,8 +11,6 @@ import dev.charlm.trainer.data.Corpus;
 import dev.charlm.trainer.data.CorpusSpec;
 import dev.charlm.trainer.data.Library;
 import dev.charlm.trainer.data.Partitioning;
-import dev.charlm.trainer.data.SourceText;
-import dev.charlm.trainer.data.TextStore;
 import dev.charlm.contract.Cell;
 import dev.charlm.trainer.model.ParameterLayout;
 import dev.charlm.trainer.plot.LineChart;
@@ -326,94 +322,18 @@ public final class StudyCommand {
 
     /** The yardsticks every study quotes, on their own: Kneser-Ney and the 5-gram on a split, per file and in total. */
     @Command(name = "ngram", mixinStandardHelpOptions = true,
-            description = "Train modified Kneser-Ney of each --order and the reference 5-gram on the first 90% of"
-                    + " each text, and score each text's last 10%, each --data group and all of them (no neural"
-                    + " network; seconds to a minute).")
+            description = "Train modified Kneser-Ney of each --order and the reference 5-gram on the first 90%% of"
+                    + " each text, and score each text's last 10%%, each --data group and all of them (no neural"
+                    + " network; seconds to a minute). Default data: library.")
     static final class Ngram implements Callable<Integer> {
-        @Option(names = "--data", paramLabel = "FILE|DIR|GLOB|library|more",
-                description = "The texts (repeatable; each argument's texts also get a total). Default: library.")
-        List<String> data = new ArrayList<>();
-
-        @Option(names = "--order", split = ",", paramLabel = "N",
-                description = "Kneser-Ney orders (repeatable or comma-separated). Default: " + CharNgram.BEST_ORDER
-                        + ", the best on the library.")
-        List<Integer> orders = new ArrayList<>();
-
-        @Option(names = "--strip-front-matter", description = "Strip Project Gutenberg front matter (always for library and more).")
-        boolean strip;
+        @Mixin HeldOutMixin heldOut;
 
         @Override
         public Integer call() throws Exception {
-            List<String> args = data.isEmpty() ? List.of(Library.NAME) : data;
-            List<Integer> ks = orders.isEmpty() ? List.of(CharNgram.BEST_ORDER) : orders;
-            for (int k : ks) {
-                if (k < 1 || k > 12) {
-                    throw new dev.charlm.contract.InvalidFieldException("order", "must be in [1, 12], got " + k);
-                }
-            }
-            // Each argument's files, in order, so that each gets its own total.
-            Map<String, List<Path>> groups = new LinkedHashMap<>();
-            List<Path> texts = new ArrayList<>();
-            for (String a : args) {
-                List<Path> files = dev.charlm.trainer.TrainCommand.paths(List.of(a));
-                groups.put(a, files);
-                texts.addAll(files);
-            }
-            boolean manifest = args.stream().anyMatch(a -> Library.named(a).isPresent());
-            Corpus corpus = Corpus.load(new CorpusSpec(texts, List.of(), strip || manifest, 0), Preprocessing.D2L, 0.1,
-                    null);
-            List<CharNgram> models = new ArrayList<>();
-            for (int k : ks) {
-                models.add(Study.kneserNey(corpus, corpus, k));
-            }
-            models.add(Study.ngram(corpus, corpus));
-            int width = Math.max(16, corpus.sources().stream().mapToInt(s -> s.path().getFileName().toString().length())
-                    .max().orElse(0));
-            StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %12s", "held-out part of",
-                    "characters"));
-            for (int k : ks) {
-                header.append(String.format(Locale.ROOT, " %10s", "KN-" + k));
-            }
-            header.append(String.format(Locale.ROOT, " %10s", "5-gram ref"));
-            System.out.println(header);
-            double[][] nll = new double[corpus.sources().size()][models.size()];
-            long[] predictions = new long[corpus.sources().size()];
-            for (int i = 0; i < corpus.sources().size(); i++) {
-                SourceText s = corpus.sources().get(i);
-                predictions[i] = s.heldOut().length() - 1;
-                for (int m = 0; m < models.size(); m++) {
-                    nll[i][m] = models.get(m).totalNll(s.heldOut());
-                }
-                printRow(width, s.path().getFileName().toString(), nll, predictions, i, i + 1, models.size());
-            }
-            int from = 0;
-            if (groups.size() > 1) {
-                for (Map.Entry<String, List<Path>> g : groups.entrySet()) {
-                    printRow(width, "total, " + g.getKey(), nll, predictions, from, from + g.getValue().size(),
-                            models.size());
-                    from += g.getValue().size();
-                }
-            }
-            printRow(width, "total", nll, predictions, 0, corpus.sources().size(), models.size());
+            List<Integer> ks = heldOut.orders();
+            HeldOutTable.Split split = heldOut.split(List.of(Library.NAME));
+            HeldOutTable.print(System.out, split, HeldOutTable.ngrams(split, ks));
             return 0;
-        }
-
-        private static void printRow(int width, String name, double[][] nll, long[] predictions, int from, int to,
-                int models) {
-            long p = 0;
-            double[] sums = new double[models];
-            for (int i = from; i < to; i++) {
-                p += predictions[i];
-                for (int m = 0; m < models; m++) {
-                    sums[m] += nll[i][m];
-                }
-            }
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %12s", name,
-                    String.format(Locale.ROOT, "%,d", p + (to - from))));
-            for (double s : sums) {
-                row.append(String.format(Locale.ROOT, " %10.3f", Perplexity.of(s, p)));
-            }
-            System.out.println(row);
         }
     }
 

@@ -65,6 +65,23 @@ class LibraryTest {
         }
     }
 
+    /** --data more: 21 further novels, none of them in the library, each resolved and checked as the library's are. */
+    @Test
+    void theFurtherManifestListsTwentyOneOtherNovelsAndTheSharedCopiesMatchIt() throws Exception {
+        assertEquals(21, Library.more().size());
+        java.util.Set<String> library = new java.util.HashSet<>();
+        Library.texts().forEach(t -> library.add(t.sha256()));
+        TextStore store = new TextStore(shared, dir.resolve("cache"));
+        for (Library.Text t : Library.more()) {
+            assertFalse(library.contains(t.sha256()), t.path() + " is in the library too");
+            assertTrue(t.url().toString().startsWith("https://"), t.path() + ": " + t.url());
+            Path copy = store.resolve(at(t, t.url()));
+            assertEquals(shared.resolve(t.path()), copy);
+            assertEquals(t.bytes(), Files.size(copy), t.path());
+            assertEquals(t.sha256(), Corpus.digest("SHA-256", Files.readAllBytes(copy)), t.path());
+        }
+    }
+
     @Test
     void resolutionOrderIsSharedCopyThenCacheThenDownload() throws Exception {
         Library.Text alice = alice();
