@@ -30,7 +30,7 @@ public class ModelMixin {
 
     @Option(names = "--precision", paramLabel = "P", converter = PrecisionIds.class,
             description = "fp32 or int8: which twin of a built-in model (int8: a quarter of the size, faster, the"
-                    + " same perplexity within 0.5%). Default: fp32.")
+                    + " same perplexity within 0.5%%). Default: fp32.")
     Precision precision;
 
     /** The choice a command line makes with {@code --model model --precision precision} (either may be null). */

@@ -26,7 +26,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32", converter = PrecisionIds.class,
             description = "fp32, or int8 (LSTM weights per-row int8: a quarter of the size; checked to score within"
-                    + " 0.5% of fp32 on the held-out text). Default: ${DEFAULT-VALUE}.")
+                    + " 0.5%% of fp32 on the held-out text). Default: ${DEFAULT-VALUE}.")
     Precision precision;
 
     private final PrintStream out;

@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "charlm quantize", mixinStandardHelpOptions = true,
         description = "Write the int8 twin of an fp32 charlm model (LSTM weights per-row int8, a quarter of the size),"
-                + " after checking that it scores the check texts within 0.5% of the fp32 model.")
+                + " after checking that it scores the check texts within 0.5%% of the fp32 model.")
 public final class QuantizeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "MODEL", description = "An fp32 model written by charlm export.")
