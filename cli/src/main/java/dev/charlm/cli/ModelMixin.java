@@ -46,7 +46,7 @@ public class ModelMixin {
         if (model == null) {
             return Optional.of(BuiltInModel.DEFAULT);
         }
-        return Files.exists(Path.of(model)) ? Optional.empty() : BuiltInModel.named(model);
+        return BuiltInModel.namedUnlessFile(model);
     }
 
     /**

@@ -65,22 +65,27 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> names = models.isEmpty() ? List.of("default", "large") : models;
+        List<ModelMixin> chosen = new ArrayList<>();
         List<Integer> ks = heldOut.orders();
-        // Every model loads before the texts are read: a wrong name costs nothing.
+        // Every model loads and is checked before the texts are read: a wrong name costs nothing.
         List<CharModel> loaded = new ArrayList<>();
         try {
             for (String name : names) {
-                loaded.add(ModelMixin.of(name, precision).load(ModelOptions.forScoring()));
-                checkD2l(name, loaded.get(loaded.size() - 1));
+                chosen.add(ModelMixin.of(name, precision));
+                loaded.add(chosen.get(chosen.size() - 1).load(ModelOptions.forScoring()));
+                Preprocessing p = loaded.get(loaded.size() - 1).info().metadata().preprocessing();
+                if (p != Preprocessing.D2L) {
+                    throw new UsageError(name + ": is a " + p.id() + " model; evaluate compares on d2l-preprocessed text");
+                }
             }
             HeldOutTable.Split split = heldOut.split(List.of(Library.NAME, Library.MORE));
+            long characters = split.heldOut().stream().mapToLong(String::length).sum();
             List<HeldOutTable.Column> columns = new ArrayList<>();
-            for (int i = 0; i < names.size(); i++) {
-                String name = ModelMixin.of(names.get(i), precision).name();
+            for (int i = 0; i < chosen.size(); i++) {
                 long t0 = System.nanoTime();
-                columns.add(column(name, loaded.get(i), split, err));
-                err.printf(Locale.ROOT, "charlm evaluate: %s scored %,d characters in %.1f s%n", name,
-                        split.heldOut().stream().mapToLong(String::length).sum(), (System.nanoTime() - t0) / 1e9);
+                columns.add(column(chosen.get(i).name(), loaded.get(i), split, err));
+                err.printf(Locale.ROOT, "charlm evaluate: %s scored %,d characters in %.1f s%n", chosen.get(i).name(),
+                        characters, (System.nanoTime() - t0) / 1e9);
             }
             columns.addAll(HeldOutTable.ngrams(split, ks));
             HeldOutTable.print(out, split, columns);
@@ -92,11 +97,10 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * {@code model}'s column: each held-out part scored from a zero state (exact mode, the parts
-     * batched as rows), as the trainer and the exporter measure it.
+     * batched as rows), as the trainer and the exporter measure it. The model is a d2l one, as the
+     * split's text is.
      */
-    static HeldOutTable.Column column(String name, CharModel model, HeldOutTable.Split split, PrintStream progress)
-            throws UsageError {
-        checkD2l(name, model);
+    static HeldOutTable.Column column(String name, CharModel model, HeldOutTable.Split split, PrintStream progress) {
         List<String> parts = split.heldOut();
         List<TextSource> sources = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
@@ -122,12 +126,5 @@ public final class EvaluateCommand implements Callable<Integer> {
                     "a held-out part could not be scored")).totalNll();
         }
         return new HeldOutTable.Column(name, nll);
-    }
-
-    private static void checkD2l(String name, CharModel model) throws UsageError {
-        Preprocessing p = model.info().metadata().preprocessing();
-        if (p != Preprocessing.D2L) {
-            throw new UsageError(name + ": is a " + p.id() + " model; evaluate compares on d2l-preprocessed text");
-        }
     }
 }

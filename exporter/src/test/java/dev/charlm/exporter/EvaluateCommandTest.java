@@ -86,5 +86,11 @@ class EvaluateCommandTest {
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().startsWith("charlm evaluate: error: ") && o.err().contains("text.onnx"), o.err());
         assertEquals(1, o.err().lines().count(), o.err());
+        // A model of raw text cannot be compared on d2l's split: named as typed.
+        Path raw = Files.write(dir.resolve("raw.onnx"), FixtureModelsTest.rawModel(null));
+        o = run("--model", raw.toString(), "--data", missing.toString());
+        assertEquals(2, o.status(), o.err());
+        assertEquals(List.of("charlm evaluate: error: " + raw + ": is a raw model; evaluate compares on"
+                + " d2l-preprocessed text"), o.err().lines().toList());
     }
 }

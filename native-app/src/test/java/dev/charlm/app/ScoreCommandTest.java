@@ -143,10 +143,9 @@ class ScoreCommandTest {
             assertEquals(m.newScorer().score(a).toJson(), large.getOutput().lines().findFirst().orElseThrow());
         }
         LaunchResult small = launcher.launch("score", "--json", a.toString());
-        double pLarge = new com.fasterxml.jackson.databind.ObjectMapper().readTree(large.getOutput().lines().findFirst()
-                .orElseThrow()).get("perplexity").asDouble();
-        double pSmall = new com.fasterxml.jackson.databind.ObjectMapper().readTree(small.getOutput().lines().findFirst()
-                .orElseThrow()).get("perplexity").asDouble();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        double pLarge = json.readTree(large.getOutput().lines().findFirst().orElseThrow()).get("perplexity").asDouble();
+        double pSmall = json.readTree(small.getOutput().lines().findFirst().orElseThrow()).get("perplexity").asDouble();
         assertTrue(pLarge < pSmall, "large " + pLarge + ", default " + pSmall);
     }
 

@@ -41,6 +41,15 @@ public enum BuiltInModel {
         return java.util.Arrays.stream(values()).map(BuiltInModel::id).collect(java.util.stream.Collectors.joining(", "));
     }
 
+    /**
+     * The built-in model a model argument ({@code --model}, Spark's {@code modelPath}) names,
+     * unless a file of that name exists: a user's own file wins over a name.
+     */
+    public static java.util.Optional<BuiltInModel> namedUnlessFile(String fileOrName) {
+        return java.nio.file.Files.exists(java.nio.file.Path.of(fileOrName)) ? java.util.Optional.empty()
+                : named(fileOrName);
+    }
+
     /** The built-in model named {@code id}, if there is one. */
     public static java.util.Optional<BuiltInModel> named(String id) {
         for (BuiltInModel m : values()) {

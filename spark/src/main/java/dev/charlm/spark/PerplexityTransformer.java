@@ -12,7 +12,6 @@ import dev.charlm.sdk.TextRecord;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -232,11 +231,9 @@ public final class PerplexityTransformer extends Transformer implements DefaultP
             if (path.isEmpty()) {
                 return new ModelSource(null, BuiltInModel.DEFAULT);
             }
-            Optional<BuiltInModel> builtIn = BuiltInModel.named(path);
-            if (builtIn.isPresent() && !Files.exists(Path.of(path))) {
-                return new ModelSource(null, builtIn.get());
-            }
-            return new ModelSource(ShippedModel.ship(spark, Path.of(path)), null);
+            Optional<BuiltInModel> builtIn = BuiltInModel.namedUnlessFile(path);
+            return builtIn.isPresent() ? new ModelSource(null, builtIn.get())
+                    : new ModelSource(ShippedModel.ship(spark, Path.of(path)), null);
         }
 
         CharModel load() throws IOException, InvalidModelException {
